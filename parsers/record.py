@@ -1,0 +1,171 @@
+"""The typed, immutable record every parser returns and every other layer consumes.
+
+The record is the contract between the parsers, the archive and the researchers' exports, so
+it is deliberately plain: frozen dataclasses of strings, ints, tuples and nested records.
+Dates are ISO strings (``"2023-12-23"``) so that a record round-trips through JSON without
+loss and ``expected.json`` fixtures stay readable. Key order in ``to_dict()`` follows the
+field order below and never changes, so serialised records diff cleanly.
+
+Text conventions (shared by every parser and by the hand-written fixtures):
+
+* entities are decoded, NBSP and other Unicode spaces become a plain space, zero-width
+  characters are dropped, runs of spaces collapse to one and every line is stripped; text
+  is Unicode NFC;
+* multi-line fields (question body, reply body, explanation text) keep one paragraph, heading,
+  list item or table row per line, joined by ``"\\n"``, with no blank lines;
+* ordered-list items without a visible number get ``"1. "``, ``"2. "``... prefixed, as a browser
+  would render them; unordered items are kept as they read, without a bullet;
+* a table row is its cells joined by ``" | "``;
+* absent values are ``None`` (scalars) or empty tuples (lists), never empty strings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+#: Fields a complete Q&A article has. ``QARecord.missing`` lists the ones a page lacked, in
+#: this order, so a crawl report can measure field coverage and notice a layout change.
+EXPECTED_FIELDS: tuple[str, ...] = (
+    "page_title",
+    "question_title",
+    "question_body",
+    "asker.name",
+    "asker.age",
+    "asker.sex",
+    "asked_on",
+    "answers",
+    "explanation",
+    "similar",
+    "related_faq",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Asker:
+    """Who asked, as the asker line states it (``Chen, 30~39 year old female``).
+
+    ``age_label`` is the age phrase as shown (``"30~39 year old"``, ``"under 18"``,
+    ``"65 and above"``); ``age_min``/``age_max`` are its inclusive bounds (``under 18`` is
+    ``None``..17, ``65 and above`` is 65..``None``, ``45 years old`` is 45..45).
+    ``sex`` is ``"female"``, ``"male"`` or ``None``.
+    """
+
+    name: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    age_label: str | None = None
+    sex: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One doctor's reply, in page order (``Dr. <name> reply <Department>`` ... ``Reply Date:``)."""
+
+    doctor_name: str | None
+    department: str | None
+    body: str
+    replied_on: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The long-form "More Info" text; ``headings`` are its sub-headings in order.
+
+    Headings also stand on their own lines inside ``text`` so the text reads as shown.
+    """
+
+    text: str
+    headings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarQA:
+    """A "Similar Q&A" teaser. ``title`` is the *target page's SEO title*, not its question."""
+
+    title: str
+    url: str | None = None
+    question_snippet: str | None = None
+    doctor_name: str | None = None
+    department: str | None = None
+    reply_snippet: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedFAQ:
+    """A "Related FAQ" topic with the department shown beside it."""
+
+    topic: str
+    department: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QARecord:
+    """Everything extracted from one Q&A article page.
+
+    ``page_title`` is the document title as shown (``"<SEO title> - <Department>"``);
+    ``seo_title`` is that title without the trailing department, which is what other pages'
+    Similar Q&A teasers call this page. ``external_id`` is the site's own article id as a
+    string. ``missing`` names the ``EXPECTED_FIELDS`` this page lacked.
+    """
+
+    url: str
+    canonical_url: str
+    site: str
+    external_id: str | None = None
+    language: str | None = None
+    page_title: str | None = None
+    seo_title: str | None = None
+    question_title: str | None = None
+    question_body: str | None = None
+    asker: Asker = field(default_factory=Asker)
+    asked_on: str | None = None
+    answers: tuple[Answer, ...] = ()
+    explanation: Explanation | None = None
+    similar: tuple[SimilarQA, ...] = ()
+    related_faq: tuple[RelatedFAQ, ...] = ()
+    parser_version: str
+    missing: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict in field order (tuples become lists)."""
+        return _to_plain(self)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Stable JSON text: field order kept, non-ASCII kept readable."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QARecord:
+        """Inverse of ``to_dict``; unknown keys are rejected so stale fixtures are noticed."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown QARecord keys: {sorted(unknown)}")
+        values = dict(data)
+        values["asker"] = Asker(**(values.get("asker") or {}))
+        values["answers"] = tuple(Answer(**a) for a in values.get("answers") or ())
+        explanation = values.get("explanation")
+        values["explanation"] = (
+            Explanation(text=explanation["text"], headings=tuple(explanation.get("headings", ())))
+            if explanation
+            else None
+        )
+        values["similar"] = tuple(SimilarQA(**s) for s in values.get("similar") or ())
+        values["related_faq"] = tuple(RelatedFAQ(**r) for r in values.get("related_faq") or ())
+        values["missing"] = tuple(values.get("missing") or ())
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text: str) -> QARecord:
+        return cls.from_dict(json.loads(text))
+
+
+def _to_plain(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _to_plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_to_plain(v) for v in value]
+    return value
