@@ -53,7 +53,7 @@ class UnsupportedSite(ParseError):
 
 
 class ExtractionFailed(ParseError):
-    """A parser hit something it did not expect; wraps the original error so nothing else escapes."""
+    """A parser hit something it did not expect; wraps the original error so none escapes."""
 
     code = "extraction_failed"
 
@@ -61,5 +61,12 @@ class ExtractionFailed(ParseError):
 #: Every code a parser can report, for documentation and crawl reports.
 ERROR_CODES: tuple[str, ...] = tuple(
     cls.code
-    for cls in (EmptyBody, BinaryBody, NotAnArticle, PageNotFound, UnsupportedSite, ExtractionFailed)
+    for cls in (
+        EmptyBody,
+        BinaryBody,
+        NotAnArticle,
+        PageNotFound,
+        UnsupportedSite,
+        ExtractionFailed,
+    )
 )
