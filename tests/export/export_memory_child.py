@@ -1,0 +1,50 @@
+"""Child process for the constant-memory test: stream generated rows, report peak RSS.
+
+Run as ``python export_memory_child.py <out.parquet> <rows> <stream|list>``. ``list`` first
+materialises every row, as a naive implementation would; the test uses it to prove the RSS
+bound is tight enough to catch one. Prints ``<baseline_kib> <peak_kib>``: ru_maxrss before
+any row exists and after the export.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from storage.export import ExportSchema, write_export
+
+SCHEMA = ExportSchema.of(
+    [
+        ("external_id", "string", "article id"),
+        ("asked_on", "date", "date asked"),
+        ("question_body", "string", "question text"),
+        ("answers", "list<struct<doctor_name:string,body:string>>", "replies"),
+    ]
+)
+# ~1.2 KB of distinct text per row: 300,000 rows hold ~360 MB of strings if kept in memory.
+_FILLER = "The patient reports intermittent chest tightness after exercise. " * 9
+
+
+def rows(count: int) -> Iterator[dict[str, Any]]:
+    for i in range(count):
+        yield {
+            "external_id": str(200000 + i),
+            "asked_on": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            "question_body": f"{i} {_FILLER}",
+            "answers": [{"doctor_name": f"Dr. {i % 97}", "body": f"{_FILLER[:400]} {i}"}],
+        }
+
+
+def main() -> None:
+    out, count, mode = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    source = list(rows(count)) if mode == "list" else rows(count)
+    write_export(source, schema=SCHEMA, fmt="parquet", out=out)
+    print(baseline, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+if __name__ == "__main__":
+    main()

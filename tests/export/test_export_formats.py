@@ -1,0 +1,173 @@
+"""Each format round-trips: what is read back with a plain reader equals what was written."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from export_rows import SCHEMA
+
+from storage.export import ExportSchema, RowError, SchemaError, write_export
+from storage.export.writers import write_parquet
+
+
+def _expected_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The JSON view of a fixture row: datetimes normalised to UTC, everything else as-is."""
+    fetched = datetime.fromisoformat(row["fetched_at"]).astimezone(UTC).isoformat()
+    return {**row, "fetched_at": fetched, "score": float(row["score"])}
+
+
+def test_jsonl_round_trip_keeps_nesting_and_column_order(tmp_path: Path, rows: list) -> None:
+    out = tmp_path / "qa.jsonl"
+    result = write_export(iter(rows), schema=SCHEMA, fmt="jsonl", out=out)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert result.rows == len(rows) == len(lines)
+    decoded = [json.loads(line) for line in lines]
+    assert decoded == [_expected_json(r) for r in rows]
+    assert list(decoded[0]) == list(SCHEMA.names)
+    assert decoded[0]["fetched_at"] == "2024-01-01T00:30:00+00:00"
+    assert "第二行" in lines[0], "non-ASCII text is kept readable, not \\u-escaped"
+
+
+def test_csv_round_trip_flattens_lists_as_json(tmp_path: Path, rows: list) -> None:
+    out = tmp_path / "qa.csv"
+    write_export(iter(rows), schema=SCHEMA, fmt="csv", out=out)
+    with out.open(encoding="utf-8", newline="") as handle:
+        read = list(csv.reader(handle))
+    assert read[0] == list(SCHEMA.names)
+    body = read[1:]
+    assert len(body) == len(rows)
+    first = dict(zip(read[0], body[0], strict=True))
+    assert first["answers"].startswith("[{")
+    assert json.loads(first["answers"]) == rows[0]["answers"]
+    assert json.loads(first["headings"]) == ["Causes", "治療 0"]
+    assert first["complete"] == "true"
+    assert first["age_min"] == "30"
+    assert first["score"] == "0.0"
+    sparse = dict(zip(read[0], body[2], strict=True))
+    assert sparse["asker_name"] == "" and sparse["asked_on"] == ""
+    assert sparse["headings"] == "[]", "an empty list stays distinguishable from a null"
+    assert "\\n第二行" in first["answers"], "newlines inside JSON cells are escaped"
+
+
+def test_csv_multiline_text_survives_in_quoted_cells(tmp_path: Path) -> None:
+    schema = ExportSchema.of([("question_body", "string", "text")])
+    text = 'first line, with comma\nsecond "quoted" line'
+    out = tmp_path / "qa.csv"
+    write_export(iter([{"question_body": text}]), schema=schema, fmt="csv", out=out)
+    with out.open(encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle)) == [["question_body"], [text]]
+
+
+def test_parquet_round_trip_has_real_types(tmp_path: Path, rows: list) -> None:
+    out = tmp_path / "qa.parquet"
+    write_export(iter(rows), schema=SCHEMA, fmt="parquet", out=out)
+    table = pq.read_table(out)
+    assert table.schema.field("asked_on").type == pa.date32()
+    assert table.schema.field("fetched_at").type == pa.timestamp("us", tz="UTC")
+    assert table.schema.field("age_min").type == pa.int64()
+    assert table.schema.field("complete").type == pa.bool_()
+    assert table.schema.field("headings").type == pa.list_(pa.string())
+    answers_type = table.schema.field("answers").type
+    assert pa.types.is_list(answers_type) and pa.types.is_struct(answers_type.value_type)
+    assert answers_type.value_type.field("replied_on").type == pa.date32()
+    assert table.schema.field("asked_on").metadata == {
+        b"description": b"Date the question was posted."
+    }
+
+    got = table.to_pylist()
+    assert len(got) == len(rows)
+    assert got[0]["asked_on"] == date(2023, 1, 1)
+    assert got[0]["fetched_at"] == datetime(2024, 1, 1, 0, 30, tzinfo=UTC)
+    assert got[0]["answers"][0]["replied_on"] == date(2023, 12, 24)
+    assert got[0]["answers"][0]["body"] == rows[0]["answers"][0]["body"]
+    assert got[2]["asked_on"] is None and got[2]["answers"] == []
+    assert [g["external_id"] for g in got] == [r["external_id"] for r in rows]
+
+
+def test_parquet_flushes_bounded_row_groups(tmp_path: Path, rows: list) -> None:
+    out = tmp_path / "qa.parquet"
+    assert write_parquet(iter(rows), SCHEMA, out, row_group_rows=10) == 25
+    meta = pq.ParquetFile(out).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [10, 10, 5]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_empty_export_is_a_valid_file(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"empty.{fmt}"
+    result = write_export(iter([]), schema=SCHEMA, fmt=fmt, out=out)
+    assert result.rows == 0
+    if fmt == "parquet":
+        table = pq.read_table(out)
+        assert table.num_rows == 0 and table.schema.names == list(SCHEMA.names)
+    elif fmt == "csv":
+        assert out.read_text(encoding="utf-8") == ",".join(SCHEMA.names) + "\n"
+    else:
+        assert out.read_bytes() == b""
+
+
+def test_unknown_format_is_named(tmp_path: Path, rows: list) -> None:
+    with pytest.raises(ValueError, match=r"'xlsx'.*jsonl, csv, parquet"):
+        write_export(iter(rows), schema=SCHEMA, fmt="xlsx", out=tmp_path / "qa.xlsx")
+
+
+def test_extra_column_is_refused_so_a_dropped_column_cannot_leak(tmp_path: Path) -> None:
+    schema = ExportSchema.of([("external_id", "string", "id")])
+    row = {"external_id": "1", "asker_name": "Chen"}
+    with pytest.raises(RowError, match=r"row 0: .*extra \['asker_name'\]"):
+        write_export(iter([row]), schema=schema, fmt="jsonl", out=tmp_path / "qa.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("type_text", "value", "message"),
+    [
+        ("int", "30", "expected an int"),
+        ("int", True, "expected an int"),
+        ("date", "23/12/2023", "expected a date"),
+        ("date", datetime(2023, 12, 23), "got a datetime"),
+        ("float", float("nan"), "finite"),
+        ("list<string>", "a,b", "expected a list"),
+        ("list<string>", ["a", 1], "expected a string"),
+        ("struct<body:string>", {"body": "x", "extra": 1}, "unexpected struct keys"),
+        ("datetime", "yesterday", "ISO datetime"),
+    ],
+)
+def test_bad_values_name_row_and_column(
+    tmp_path: Path, type_text: str, value: object, message: str
+) -> None:
+    schema = ExportSchema.of([("v", type_text, "value")])
+    good = {"v": None}
+    with pytest.raises(RowError, match=rf"row 1, column 'v': .*{message}"):
+        write_export(iter([good, {"v": value}]), schema=schema, fmt="jsonl", out=tmp_path / "x")
+
+
+@pytest.mark.parametrize(
+    ("type_text", "message"),
+    [
+        ("text", "unknown type 'text'"),
+        ("list<string", "missing '>'"),
+        ("struct<1x:int>", "bad struct field"),
+        ("struct<a:int,a:int>", "duplicate struct field"),
+        ("list<string>>", "unexpected '>'"),
+    ],
+)
+def test_bad_type_strings_are_rejected(type_text: str, message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        ExportSchema.of([("v", type_text, "value")])
+
+
+def test_type_strings_round_trip_through_the_manifest_form() -> None:
+    text = "list<struct<doctor_name:string,replied_on:date,tags:list<string>>>"
+    schema = ExportSchema.of([("answers", text, "replies"), ("n", "int", "count")])
+    assert [c["type"] for c in schema.describe()] == [text, "int"]
+
+
+def test_duplicate_columns_are_rejected() -> None:
+    with pytest.raises(SchemaError, match=r"duplicate column names: \['a'\]"):
+        ExportSchema.of([("a", "int", "x"), ("a", "string", "y")])
