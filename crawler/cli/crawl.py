@@ -1,0 +1,165 @@
+"""``healthqa crawl`` and ``healthqa demo``.
+
+Exit codes: 0 done; 1 the crawl could not run (message says why); 2 bad options;
+``EXIT_COVERAGE`` (3) core-field coverage below threshold, i.e. the site's layout probably
+changed; ``EXIT_LOCKED`` (75) another crawl of the same site holds the archive's run lock.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from crawler.report import EXIT_COVERAGE, CoverageThresholds, render_report
+from crawler.run import SPIDERS, CrawlFailed, CrawlOptions, run_crawl
+from crawler.spiders.doctorqna import parse_id_range
+from storage.engine import default_url
+from storage.runlock import EXIT_LOCKED, RunLock, RunLocked
+
+
+def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} must be NAME=VALUE", param_hint="--set")
+        overrides[name] = value
+    return overrides
+
+
+def crawl_and_report(
+    options: CrawlOptions, thresholds: CoverageThresholds, console: Console
+) -> dict[str, Any]:
+    """Run the crawl under the archive's run lock, print the report, exit on failure."""
+    db_url = options.db_url or default_url(options.data_dir)
+    try:
+        with RunLock(db_url, f"crawl-{options.site}"):
+            stats = run_crawl(options)
+    except RunLocked as error:
+        console.print(f"[yellow]{error}[/yellow]")
+        sys.exit(EXIT_LOCKED)
+    except CrawlFailed as error:
+        console.print(f"[red]crawl failed:[/red] {error}")
+        sys.exit(1)
+    render_report(stats, console)
+    if stats.get("close_reason") != "finished":
+        console.print(
+            f"[yellow]The crawl stopped early ({stats.get('close_reason')}); the run stays "
+            f"unfinished: continue it with --resume.[/yellow]"
+        )
+    problems = thresholds.violations(stats)
+    if problems:
+        console.print("[red]Field coverage below threshold (has the page layout changed?):[/red]")
+        for problem in problems:
+            console.print(f"  {problem}")
+        sys.exit(EXIT_COVERAGE)
+    return stats
+
+
+@click.command("crawl")
+@click.argument("site", type=click.Choice(sorted(SPIDERS)))
+@click.option("--ids", help="Inclusive id range to fetch, e.g. 203000-203999.")
+@click.option("--sitemap", is_flag=True, help="Seed from robots.txt's sitemaps.")
+@click.option("--url", "urls", multiple=True, help="Seed URL (repeatable).")
+@click.option(
+    "--follow-depth",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Follow Similar Q&A / Related FAQ links this many hops from the seeds.",
+)
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Fetch only pages that are due (and new ids above the highest known).",
+)
+@click.option("--refresh-days", type=float, default=30, show_default=True)
+@click.option(
+    "--unanswered-days",
+    type=float,
+    default=2,
+    show_default=True,
+    help="Recheck unanswered questions this often.",
+)
+@click.option(
+    "--discover-misses",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Stop probing new ids after this many consecutive misses.",
+)
+@click.option("--resume", is_flag=True, help="Continue the site's unfinished (killed) run.")
+@click.option("--db", "db_url", help="SQLAlchemy URL (default: SQLite in the data dir).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+)
+@click.option("--base-url", help="Crawl this origin instead (e.g. the demo site).")
+@click.option("--no-politeness", is_flag=True, help="No delays/throttling: local tests only.")
+@click.option(
+    "--min-coverage",
+    multiple=True,
+    metavar="FIELD=SHARE",
+    help="Override a coverage threshold, e.g. answers=0.3 (repeatable).",
+)
+@click.option("--min-coverage-pages", type=int, default=10, show_default=True)
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
+@click.option("--log-level", default="INFO", show_default=True)
+def crawl_command(
+    site: str,
+    ids: str | None,
+    sitemap: bool,
+    urls: tuple[str, ...],
+    follow_depth: int,
+    incremental: bool,
+    refresh_days: float,
+    unanswered_days: float,
+    discover_misses: int,
+    resume: bool,
+    db_url: str | None,
+    data_dir: Path,
+    base_url: str | None,
+    no_politeness: bool,
+    min_coverage: tuple[str, ...],
+    min_coverage_pages: int,
+    settings: tuple[str, ...],
+    log_level: str,
+) -> None:
+    """Crawl SITE into the archive (SQLite + WARC in --data-dir, or --db)."""
+    try:
+        thresholds = CoverageThresholds.parse(min_coverage, min_coverage_pages)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--min-coverage") from None
+    if ids:
+        try:
+            parse_id_range(ids)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--ids") from None
+    options = CrawlOptions(
+        site=site,
+        ids=ids,
+        sitemap=sitemap,
+        urls=list(urls),
+        follow_depth=follow_depth,
+        incremental=incremental,
+        resume=resume,
+        refresh_days=refresh_days,
+        unanswered_days=unanswered_days,
+        discover_misses=discover_misses,
+        db_url=db_url,
+        data_dir=data_dir,
+        base_url=base_url,
+        polite=not no_politeness,
+        log_level=log_level,
+        overrides=_parse_overrides(settings),
+    )
+    crawl_and_report(options, thresholds, Console())
+
+
+commands: list[click.Command] = [crawl_command]

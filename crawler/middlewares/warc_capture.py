@@ -1,0 +1,161 @@
+"""Archive every exchange as it came off the wire, and turn it into a ``Capture``.
+
+Runs at priority 950, above every built-in downloader middleware, so its ``process_response``
+sees the body before HttpCompressionMiddleware (590) decompresses it and sees redirects and
+5xx answers before RedirectMiddleware (600) and RetryMiddleware (550) consume them. Storing the
+decompressed body under the original ``Content-Encoding`` header is the classic way to write
+WARCs nobody can replay (turicas/crau#16).
+
+Captures of responses the spider will parse (2xx answers to requests marked ``meta.PARSE``)
+are left in ``request.meta`` for the spider to complete with the parse outcome; every other
+capture (redirects, errors, robots.txt, sitemaps, revisits, exceptions) is queued for ingest
+here, so nothing the crawl saw is missing from the database.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import IgnoreRequest
+
+from crawler import meta
+from crawler.fetch_errors import exception_code
+from crawler.session import CrawlSession
+from crawler.warc import HttpRequestData, HttpResponseData
+from parsers.urls import canonicalize_url
+from storage.capture import Capture
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Headers, Response
+
+_UNKNOWN = object()
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for ``body`` (SHA-1, base32)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
+
+
+def header_value(headers: Headers, name: str) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value is not None else None
+
+
+class WarcCaptureMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
+        return cls(crawler)
+
+    def _session(self) -> CrawlSession | None:
+        return getattr(self.crawler.spider, "session", None)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        request.meta.pop(meta.CAPTURE, None)
+        session = self._session()
+        if session is None:
+            return response
+        fetched_at = datetime.now(UTC)
+        url = canonicalize_url(response.url)
+        status = response.status
+        parse = bool(request.meta.get(meta.PARSE)) and 200 <= status < 300
+        previous = self._previous(session, request, url, status)
+        digest = payload_digest(response.body)
+        exchange = (
+            HttpRequestData(
+                request.method, request.url, header_pairs(request.headers), request.body
+            ),
+            HttpResponseData(
+                response.url,
+                status,
+                header_pairs(response.headers),
+                response.body,
+                response.protocol or "HTTP/1.1",
+            ),
+            fetched_at,
+        )
+        etag = header_value(response.headers, "ETag")
+        last_modified = header_value(response.headers, "Last-Modified")
+        if (
+            previous is not None
+            and previous.http_status in (200, 304)
+            and previous.payload_digest
+            and (status == 304 or (parse and previous.payload_digest == digest))
+        ):
+            location = session.warc.write_revisit(
+                *exchange,
+                payload_digest=previous.payload_digest,
+                refers_to_uri=url,
+                refers_to_date=previous.fetched_at,
+                not_modified=status == 304,
+            )
+            digest, outcome, parse = previous.payload_digest, "revisit", False
+            etag = etag or previous.etag
+            last_modified = last_modified or previous.last_modified
+        else:
+            location = session.warc.write_response(*exchange)
+            outcome = "ok" if parse else "not_parsed"
+        capture = Capture(
+            url=url,
+            fetched_at=fetched_at,
+            http_status=status,
+            site=session.site,
+            payload_digest=digest,
+            warc_file=location.file,
+            warc_offset=location.offset,
+            warc_length=location.length,
+            content_type=header_value(response.headers, "Content-Type"),
+            etag=etag,
+            last_modified=last_modified,
+            parse_outcome=outcome,
+        )
+        session.tally.fetched += 1
+        if parse:
+            request.meta[meta.CAPTURE] = capture
+        else:
+            session.submit(None, capture)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """Record a fetch that produced no response (timeout, reset, oversize...)."""
+        session = self._session()
+        if session is None or isinstance(exception, IgnoreRequest):
+            return None  # robots.txt / offsite refusals never reached the network
+        session.tally.fetched += 1
+        session.submit(
+            None,
+            Capture(
+                url=canonicalize_url(request.url),
+                fetched_at=datetime.now(UTC),
+                http_status=0,
+                site=session.site,
+                parse_outcome="not_parsed",
+                error_code=exception_code(exception),
+                error_message=str(exception)[:500] or type(exception).__name__,
+            ),
+        )
+        return None
+
+    def _previous(self, session: CrawlSession, request: Request, url: str, status: int) -> Any:
+        """The archive's last capture of ``url``, when a revisit is possible at all."""
+        previous = request.meta.get(meta.PREVIOUS, _UNKNOWN)
+        if previous is not _UNKNOWN:
+            return previous
+        if status != 304 and not (request.meta.get(meta.PARSE) and 200 <= status < 300):
+            return None
+        return session.archive.last_capture(url)

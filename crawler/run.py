@@ -1,0 +1,98 @@
+"""Run one crawl in this process (Scrapy's CrawlerProcess) and return its report.
+
+Shared by ``healthqa crawl`` and ``healthqa demo`` so both build settings the same way. A
+process can run only one crawl: the Twisted reactor cannot be restarted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from twisted.python.failure import Failure
+
+from crawler.spiders.doctorqna import DoctorQnaSpider
+
+#: Sites the crawler knows, by the name ``healthqa crawl`` takes.
+SPIDERS: dict[str, type[DoctorQnaSpider]] = {"doctorqna": DoctorQnaSpider}
+
+
+class CrawlFailed(Exception):
+    """The crawl could not start or ended without a report; the message says why."""
+
+
+@dataclass
+class CrawlOptions:
+    site: str = "doctorqna"
+    ids: str | None = None
+    sitemap: bool = False
+    urls: list[str] = field(default_factory=list)
+    follow_depth: int = 0
+    incremental: bool = False
+    resume: bool = False
+    refresh_days: float = 30
+    unanswered_days: float = 2
+    discover_misses: int = 20
+    db_url: str | None = None
+    data_dir: Path = Path("data")
+    base_url: str | None = None
+    polite: bool = True
+    log_level: str = "INFO"
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def spider_arguments(self) -> dict[str, Any]:
+        return {
+            "ids": self.ids,
+            "sitemap": self.sitemap,
+            "urls": self.urls,
+            "follow_depth": self.follow_depth,
+            "incremental": self.incremental,
+            "resume": self.resume,
+            "base_url": self.base_url,
+            "refresh_days": self.refresh_days,
+            "unanswered_days": self.unanswered_days,
+            "discover_misses": self.discover_misses,
+        }
+
+
+def build_settings(options: CrawlOptions) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    if not options.polite:
+        settings.setdict(settings.getdict("NO_POLITENESS"), priority="cmdline")
+    settings.setdict(
+        {
+            "HEALTHQA_DB_URL": options.db_url,
+            "HEALTHQA_DATA_DIR": str(options.data_dir),
+            "LOG_LEVEL": options.log_level,
+        },
+        priority="cmdline",
+    )
+    settings.setdict(options.overrides, priority="cmdline")
+    return settings
+
+
+def run_crawl(options: CrawlOptions) -> dict[str, Any]:
+    """Crawl until done; the stats the run stored (and the CLI prints)."""
+    try:
+        spider_class = SPIDERS[options.site]
+    except KeyError:
+        raise CrawlFailed(
+            f"unknown site {options.site!r}; known sites: {', '.join(sorted(SPIDERS))}"
+        ) from None
+    process = CrawlerProcess(build_settings(options))
+    crawler = process.create_crawler(spider_class)
+    errors: list[Failure] = []
+    process.crawl(crawler, **options.spider_arguments()).addErrback(errors.append)
+    process.start()
+    if errors:
+        raise CrawlFailed(str(errors[0].value))
+    spider = crawler.spider
+    stats = getattr(getattr(spider, "session", None), "stats", None)
+    if stats is None:
+        raise CrawlFailed("the crawl stopped before it could write its report; see the log")
+    stats["close_reason"] = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    return stats

@@ -1,0 +1,161 @@
+"""One crawl's link to the archive: the run row, the WARC writer and the batched ingest.
+
+The spider creates it (so ``scrapy crawl`` works as well as ``healthqa crawl``); the WARC
+middleware, the pipeline, the duplicate filter and the report all reach it through
+``crawler.spider.session``. Keeping run bookkeeping here, not spread over components, means
+one object knows which run a capture belongs to and when everything has been written.
+
+Ingest is batched (``INGEST_BATCH_SIZE`` items or ``INGEST_BATCH_SECONDS``) and each batch runs
+in a worker thread, one batch at a time, so database writes never hold the reactor for long.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from twisted.internet import task, threads
+from twisted.internet.defer import Deferred, succeed
+
+from crawler.report import CrawlTally
+from crawler.warc import RotatingWarcWriter
+from parsers.record import QARecord
+from storage import Archive, Capture
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+Pending = tuple[QARecord | None, Capture]
+
+
+class NothingToResume(Exception):
+    """``--resume`` was asked for but the archive has no unfinished run for the site."""
+
+
+class CrawlSession:
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        site: str,
+        data_dir: Path,
+        run_id: int,
+        resumed: bool,
+        warc: RotatingWarcWriter,
+        batch_size: int,
+        batch_seconds: float,
+    ) -> None:
+        self.archive = archive
+        self.site = site
+        self.data_dir = data_dir
+        self.run_id = run_id
+        self.resumed = resumed
+        self.warc = warc
+        self.tally = CrawlTally()
+        self.stats: dict[str, Any] | None = None
+        self._batch: list[Pending] = []
+        self._batch_size = batch_size
+        self._batch_seconds = batch_seconds
+        self._inflight: Deferred[None] = succeed(None)
+        self._timer: task.LoopingCall | None = None
+
+    @classmethod
+    def open(
+        cls,
+        settings: BaseSettings,
+        *,
+        site: str,
+        arguments: dict[str, Any],
+        resume: bool,
+    ) -> CrawlSession:
+        """Open the archive and start (or, with ``resume``, continue) the site's crawl run."""
+        data_dir = Path(settings.get("HEALTHQA_DATA_DIR") or "data")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        archive = Archive.open(settings.get("HEALTHQA_DB_URL"), data_dir=data_dir)
+        run_id: int | None = None
+        if resume:
+            run_id = archive.unfinished_run(site)
+            if run_id is None:
+                raise NothingToResume(
+                    f"--resume: the archive has no unfinished {site} crawl run to continue; "
+                    f"run the same command without --resume to start one"
+                )
+        else:
+            run_id = archive.start_run(site=site, arguments=arguments)
+        warc = RotatingWarcWriter(
+            data_dir,
+            worker_id=str(settings.get("HEALTHQA_WORKER_ID") or "w0"),
+            max_bytes=settings.getint("WARC_MAX_BYTES"),
+            fsync=settings.getbool("WARC_FSYNC"),
+        )
+        return cls(
+            archive,
+            site=site,
+            data_dir=data_dir,
+            run_id=run_id,
+            resumed=resume,
+            warc=warc,
+            batch_size=settings.getint("INGEST_BATCH_SIZE"),
+            batch_seconds=settings.getfloat("INGEST_BATCH_SECONDS"),
+        )
+
+    # -- ingest -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin the periodic flush; called when the spider opens (the reactor is running)."""
+        self._timer = task.LoopingCall(self.flush)
+        self._timer.start(self._batch_seconds, now=False)
+
+    def submit(self, record: QARecord | None, capture: Capture) -> None:
+        """Queue one capture (with its record, if it parsed) for the next ingest batch."""
+        self._batch.append((record, replace(capture, crawl_run_id=self.run_id)))
+        if record is not None:
+            self.tally.count_record(record)
+        if len(self._batch) >= self._batch_size:
+            self.flush()
+
+    def flush(self) -> Deferred[None]:
+        """Hand the current batch to the worker thread after the batch before it."""
+        if not self._batch:
+            return self._inflight
+        batch, self._batch = self._batch, []
+        self._inflight = self._inflight.addCallback(lambda _: self._ingest_in_thread(batch))
+        return self._inflight
+
+    def _ingest_in_thread(self, batch: list[Pending]) -> Deferred[None]:
+        deferred = threads.deferToThread(self.archive.ingest_many, batch)
+
+        def tally(results: list[Any]) -> None:
+            for result in results:
+                self.tally.ingest[result.status] += 1
+
+        def report(failure: Any) -> None:
+            # The captures are in WARC already; a resumed run re-fetches what is missing here.
+            logger.error("ingest of %d captures failed: %s", len(batch), failure.getErrorMessage())
+            self.tally.failures["ingest_error"] += len(batch)
+
+        deferred.addCallbacks(tally, report)
+        return deferred
+
+    def close(self, reason: str) -> Deferred[dict[str, Any]]:
+        """Flush everything, close the WARC file and, if the crawl ran to its end, the run.
+
+        A run stopped early (Ctrl-C, an error) stays unfinished so ``--resume`` continues it.
+        """
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
+        finished = self.flush()
+
+        def finish(_: Any) -> dict[str, Any]:
+            self.warc.close()
+            self.stats = self.tally.to_stats()
+            self.stats["warc_files"] = list(self.warc.files_written)
+            if reason == "finished":
+                self.archive.finish_run(self.run_id, stats=self.stats, outcome=reason)
+            return self.stats
+
+        return finished.addCallback(finish)

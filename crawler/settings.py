@@ -1,0 +1,85 @@
+"""Scrapy settings: polite by default, every exchange archived before anything rewrites it.
+
+``healthqa crawl`` starts from these and overrides a few per run (database, data directory,
+``--no-politeness``); ``scrapy crawl doctorqna`` from the repository root uses them as they are.
+"""
+
+from __future__ import annotations
+
+from crawler.identity import USER_AGENT as PROJECT_USER_AGENT
+
+BOT_NAME = "healthqa"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- identity and politeness --------------------------------------------------------------------
+USER_AGENT = PROJECT_USER_AGENT
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+#: Pages are tens of kilobytes; anything this big is not a Q&A page and is recorded as
+#: ``oversize`` instead of being downloaded.
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# -- retries ------------------------------------------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+#: Exponential backoff for retries without Retry-After: base * 2**(attempt-1), capped.
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+#: A Retry-After longer than this is not waited out: the retry is given up and recorded.
+RETRY_AFTER_MAX = 300.0
+
+# -- components ---------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Replaced by the subclass that honours Retry-After and backs off.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Adds If-None-Match / If-Modified-Since from the archive on incremental crawls.
+    "crawler.middlewares.conditional.ConditionalRequestMiddleware": 560,
+    # Above every built-in (900 = HttpCache): its process_response sees the body still
+    # compressed and sees redirects and 5xx before Redirect/Retry act on them.
+    "crawler.middlewares.warc_capture.WarcCaptureMiddleware": 950,
+}
+DUPEFILTER_CLASS = "crawler.dupefilter.CanonicalDupeFilter"
+ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
+EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.extensions.progress.ProgressLine": 500,
+}
+LOG_LEVEL = "INFO"
+
+# -- archive ------------------------------------------------------------------------------------
+#: SQLAlchemy URL; ``None`` means ``sqlite:///<HEALTHQA_DATA_DIR>/archive.sqlite``.
+HEALTHQA_DB_URL: str | None = None
+HEALTHQA_DATA_DIR = "data"
+HEALTHQA_WORKER_ID = "w0"
+WARC_MAX_BYTES = 1_000_000_000
+#: fsync after every record: survives power loss, costs throughput (see docs/benchmarks.md).
+WARC_FSYNC = False
+#: Ingest batches: one transaction per this many items or seconds, whichever comes first.
+INGEST_BATCH_SIZE = 50
+INGEST_BATCH_SECONDS = 2.0
+PROGRESS_INTERVAL = 5.0
+
+#: Settings ``--no-politeness`` applies: for tests and benchmarks against the local demo site.
+NO_POLITENESS: dict[str, object] = {
+    "ROBOTSTXT_OBEY": True,
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    "RETRY_BACKOFF_BASE": 0.05,
+    "RETRY_BACKOFF_MAX": 0.5,
+    "RETRY_AFTER_MAX": 5.0,
+}

@@ -1,0 +1,75 @@
+"""Small pure pieces of the crawler: the seen-URL set, Retry-After, backoff, coverage verdicts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.middlewares.retry import backoff_seconds, retry_after_seconds
+from crawler.report import CoverageThresholds, CrawlTally
+from crawler.seen import SeenUrls
+from parsers.record import EXPECTED_FIELDS, QARecord
+
+
+def test_seen_urls_article_ids_and_others() -> None:
+    seen = SeenUrls()
+    assert seen.add("https://doctorqna.com/en/article/203000")
+    assert not seen.add("https://doctorqna.com/en/article/203000")
+    assert "https://doctorqna.com/en/article/203000" in seen
+    assert "https://doctorqna.com/en/article/203001" not in seen
+    # Same id under another prefix (host, language) is another page.
+    assert seen.add("https://doctorqna.com/zh/article/203000")
+    assert seen.add("http://127.0.0.1:8080/en/article/203000")
+    assert seen.add("https://doctorqna.com/en/faq/headache")
+    assert not seen.add("https://doctorqna.com/en/faq/headache")
+    assert "https://doctorqna.com/en/faq/other" not in seen
+
+
+def test_seen_urls_stay_compact_for_a_million_ids() -> None:
+    seen = SeenUrls()
+    for number in range(200_000, 1_200_000):
+        seen.add(f"https://doctorqna.com/en/article/{number}")
+    assert "https://doctorqna.com/en/article/1199999" in seen
+    # One bit per id up to the highest id, plus growth slack: well under 1 MB.
+    assert seen.memory_bytes() < 1_000_000
+
+
+def test_retry_after_forms() -> None:
+    now = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds("7") == 7.0
+    assert retry_after_seconds("Wed, 25 Nov 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Wed, 25 Nov 2026 11:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
+
+
+def test_backoff_doubles_up_to_the_cap() -> None:
+    assert [backoff_seconds(n, 1.0, 5.0) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 5.0]
+
+
+def _record(missing: tuple[str, ...]) -> QARecord:
+    return QARecord(
+        url="u", canonical_url="u", site="doctorqna", parser_version="t", missing=missing
+    )
+
+
+def test_coverage_verdicts() -> None:
+    tally = CrawlTally()
+    for n in range(20):
+        tally.count_record(_record(("answers",) if n < 8 else ()))
+    for n in range(20):
+        tally.count_record(_record(("question_body", "asked_on") if n < 5 else ()))
+    stats = tally.to_stats()
+    assert stats["coverage"]["answers"] == pytest.approx(0.8)
+    assert stats["coverage"]["question_body"] == pytest.approx(35 / 40)
+    thresholds = CoverageThresholds.parse([], min_pages=10)
+    problems = thresholds.violations(stats)
+    assert [p.split(":")[0] for p in problems] == ["question_body", "asked_on"]
+    relaxed = CoverageThresholds.parse(["question_body=0.8", "asked_on=0.8"], min_pages=10)
+    assert relaxed.violations(stats) == []
+    # Too few pages to judge.
+    assert CoverageThresholds.parse([], min_pages=100).violations(stats) == []
+    assert set(stats["coverage"]) == set(EXPECTED_FIELDS)
+    with pytest.raises(ValueError, match="FIELD=SHARE"):
+        CoverageThresholds.parse(["nonsense"], min_pages=1)
