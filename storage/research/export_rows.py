@@ -1,0 +1,206 @@
+"""Stream one flat export row per question, in page-id order, in bounded memory.
+
+Rows are fetched by keyset pagination (``pages.id > last`` in batches), never with OFFSET and
+never all at once: each batch costs a few indexed queries whatever the archive size, and the
+order is the page id, so two exports of an unchanged archive list the same rows in the same
+order (the byte-identical-rerun guarantee rests on this). Nested answers and links are
+fetched per batch with ``IN`` lists and attached in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, and_, select
+from sqlalchemy.orm import aliased
+
+from storage.export.schema import ExportSchema
+from storage.models import (
+    Answer,
+    Department,
+    Doctor,
+    Explanation,
+    Link,
+    Page,
+    Question,
+    Site,
+)
+from storage.models import (
+    CaptureRow as Capture,
+)
+from storage.search import SearchFilters
+from storage.search import _filter_conditions as filter_conditions
+from storage.timeutil import from_db
+
+ANSWER_TYPE = "struct<position:int,doctor:string,department:string,body:string,replied_on:date>"
+LINK_TYPE = (
+    "struct<kind:string,position:int,title:string,url:string,question_snippet:string,"
+    "reply_snippet:string,doctor:string,department:string>"
+)
+
+QUESTION_SCHEMA = ExportSchema.of(
+    [
+        ("page_id", "int", "Archive page id; stable within one archive, the export's sort key"),
+        ("url", "string", "Canonical page URL"),
+        ("site", "string", "Site the page belongs to (e.g. doctorqna)"),
+        ("external_id", "string", "The site's own article id"),
+        ("state", "string", "active, or gone when the site stopped serving the page"),
+        ("language", "string", "Page language (html lang or URL segment)"),
+        ("page_title", "string", "Document title as shown"),
+        ("question_title", "string", "Question headline"),
+        ("question_body", "string", "Question text, one paragraph per line"),
+        ("asker_name", "string", "Asker name as shown (pseudonymised with --deidentify)"),
+        ("asker_age_min", "int", "Lower bound of the asker's stated age, inclusive"),
+        ("asker_age_max", "int", "Upper bound of the asker's stated age, inclusive"),
+        ("asker_age_label", "string", "Age phrase as shown (e.g. 30~39 year old)"),
+        ("asker_sex", "string", "female, male or null"),
+        ("asked_on", "date", "Ask Date"),
+        ("answer_count", "int", "Number of doctor replies"),
+        ("answers", f"list<{ANSWER_TYPE}>", "Doctor replies in page order"),
+        ("explanation", "string", "The More Info text, one paragraph per line"),
+        ("explanation_headings", "list<string>", "Sub-headings of the explanation"),
+        ("links", f"list<{LINK_TYPE}>", "Similar Q&A and Related FAQ links in page order"),
+        ("parser_version", "string", "Parser version that extracted the current content"),
+        ("captured_at", "datetime", "Fetch time (UTC) of the capture the content came from"),
+        ("crawl_run_id", "int", "Crawl run of that capture"),
+    ]
+)
+
+#: Questions per round trip: big enough to amortise the 5 queries, small enough for RAM.
+BATCH = 500
+
+
+def iter_question_rows(
+    engine: Engine, filters: SearchFilters | None = None, *, batch: int = BATCH
+) -> Iterator[dict[str, Any]]:
+    """Yield ``QUESTION_SCHEMA`` rows for questions matching ``filters``.
+
+    The filter SQL is the search's own (``storage.search``), so both select the same
+    questions; ``SearchQueryError`` reports a contradictory filter before any row is read.
+    """
+    conditions = filter_conditions(filters or SearchFilters())
+    last_id = 0
+    with engine.connect() as conn:
+        while True:
+            ids = list(
+                conn.scalars(
+                    select(Page.id)
+                    .join(Question, Question.page_id == Page.id)
+                    .where(Page.id > last_id, *conditions)
+                    .order_by(Page.id)
+                    .limit(batch)
+                )
+            )
+            if not ids:
+                return
+            yield from _rows_for(conn, ids)
+            last_id = ids[-1]
+
+
+def _rows_for(conn: Any, ids: list[int]) -> Iterator[dict[str, Any]]:
+    answers = _answers(conn, ids)
+    links = _links(conn, ids)
+    explanations = {
+        page_id: (text, headings)
+        for page_id, text, headings in conn.execute(
+            select(Explanation.page_id, Explanation.text, Explanation.headings).where(
+                Explanation.page_id.in_(ids)
+            )
+        )
+    }
+    content_capture = and_(
+        Capture.page_id == Page.id, Capture.fetched_at == Page.content_fetched_at
+    )
+    query = (
+        select(
+            Page.id,
+            Page.url,
+            Site.name.label("site"),
+            Page.external_id,
+            Page.state,
+            Question.language,
+            Question.page_title,
+            Question.title.label("question_title"),
+            Question.body.label("question_body"),
+            Question.asker_name,
+            Question.age_min.label("asker_age_min"),
+            Question.age_max.label("asker_age_max"),
+            Question.age_label.label("asker_age_label"),
+            Question.sex.label("asker_sex"),
+            Question.asked_on,
+            Question.parser_version,
+            Page.content_fetched_at.label("captured_at"),
+            Capture.crawl_run_id,
+        )
+        .join(Question, Question.page_id == Page.id)
+        .join(Site, Site.id == Page.site_id)
+        .outerjoin(Capture, content_capture)
+        .where(Page.id.in_(ids))
+        .order_by(Page.id)
+    )
+    for row in conn.execute(query).mappings():
+        text, headings = explanations.get(row["id"], (None, []))
+        page_answers = answers.get(row["id"], [])
+        values = dict(row)
+        page_id = values.pop("id")
+        values["captured_at"] = from_db(values["captured_at"])
+        values.update(
+            page_id=page_id,
+            answer_count=len(page_answers),
+            answers=page_answers,
+            explanation=text,
+            explanation_headings=list(headings or []),
+            links=links.get(page_id, []),
+        )
+        yield {name: values[name] for name in QUESTION_SCHEMA.names}
+
+
+def _answers(conn: Any, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    query = (
+        select(
+            Answer.page_id,
+            Answer.position,
+            Doctor.name.label("doctor"),
+            Department.name.label("department"),
+            Answer.body,
+            Answer.replied_on,
+        )
+        .outerjoin(Doctor, Doctor.id == Answer.doctor_id)
+        .outerjoin(Department, Department.id == Answer.department_id)
+        .where(Answer.page_id.in_(ids))
+        .order_by(Answer.page_id, Answer.position)
+    )
+    for row in conn.execute(query).mappings():
+        answer = dict(row)
+        grouped[answer.pop("page_id")].append(answer)
+    return grouped
+
+
+def _links(conn: Any, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    link_doctor = aliased(Doctor)
+    link_department = aliased(Department)
+    query = (
+        select(
+            Link.page_id,
+            Link.kind,
+            Link.position,
+            Link.title,
+            Link.target_url.label("url"),
+            Link.question_snippet,
+            Link.reply_snippet,
+            link_doctor.name.label("doctor"),
+            link_department.name.label("department"),
+        )
+        .outerjoin(link_doctor, link_doctor.id == Link.doctor_id)
+        .outerjoin(link_department, link_department.id == Link.department_id)
+        .where(Link.page_id.in_(ids))
+        .order_by(Link.page_id, Link.kind.desc(), Link.position)  # similar before related_faq
+    )
+    for row in conn.execute(query).mappings():
+        link = dict(row)
+        grouped[link.pop("page_id")].append(link)
+    return grouped

@@ -1,0 +1,236 @@
+"""Re-extract archived captures with the current parser, without touching the network.
+
+After a parser fix the archive must reflect what the new parser reads in the bytes already
+collected. For every page the latest capture that carried a body is re-parsed, plus every
+capture whose parse failed (a fix may rescue it). The body comes from the capture's WARC
+record, decoded exactly as during the crawl (``warc_read``), and the result goes through
+``Archive.ingest`` like any crawl result, so revisions, failure codes and search stay right:
+a page gets a new revision only where the output changed, and a capture whose parse used to
+fail and now succeeds becomes ``ok``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy.orm import aliased
+
+import parsers
+from parsers.errors import ParseError
+from parsers.record import QARecord
+from storage.capture import Capture
+from storage.models import CaptureRow, Site
+from storage.records import NON_CONTENT_FIELDS
+from storage.research.warc_read import WarcReadError, read_response
+from storage.timeutil import from_db
+
+if TYPE_CHECKING:
+    from storage import Archive
+
+#: Outcomes whose capture has a response body worth parsing (revisits and redirects do not).
+PARSEABLE = ("ok", "error")
+
+
+class ParseFunction(Protocol):
+    """``parsers.parse``'s signature; a wrapper with it can be injected to test a change."""
+
+    def __call__(
+        self, body: bytes, url: str, headers: Mapping[str, str] | None = None, *, site: str | None
+    ) -> QARecord: ...
+
+
+@dataclass
+class ReparseReport:
+    """What a re-parse did. ``field_changes`` counts records whose field changed."""
+
+    captures: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    recovered: int = 0  # failed before, parse now
+    newly_failing: int = 0  # parsed before, fail now (the archived content is kept)
+    failures: Counter[str] = field(default_factory=Counter)  # error code -> captures
+    unreadable: list[str] = field(default_factory=list)  # WARC problems, one message each
+    field_changes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    row: CaptureRow
+    site: str
+
+
+def reparse(
+    archive: Archive,
+    *,
+    data_dir: str | Path,
+    site: str | None = None,
+    since_version: str | None = None,
+    parse: ParseFunction | None = None,
+    batch: int = 200,
+    progress: Callable[[int], None] | None = None,
+) -> ReparseReport:
+    """Re-parse the target captures and ingest the results in batches of ``batch``.
+
+    ``since_version`` limits the run to captures first parsed by that parser version or a
+    later one (versions compare by their numbers), for when a bug entered in version V.
+    ``progress`` is called with the number of captures handled so far after each batch.
+    """
+    parse = parse or parsers.parse
+    report = ReparseReport()
+    pending: list[tuple[QARecord | None, Capture, QARecord | None, str]] = []
+    for target in _targets(archive.engine, site):
+        if since_version and not _at_least(target.row.parser_version, since_version):
+            continue
+        report.captures += 1
+        item = _reparse_one(target, archive, Path(data_dir), parse, report)
+        if item is not None:
+            pending.append(item)
+        if len(pending) >= batch:
+            _flush(archive, pending, report)
+            if progress:
+                progress(report.captures)
+    _flush(archive, pending, report)
+    if progress:
+        progress(report.captures)
+    return report
+
+
+def _targets(engine: Engine, site: str | None) -> Iterator[_Target]:
+    """Each page's latest body-carrying capture plus every failed one, by capture id.
+
+    Keyset pagination keeps memory flat however many captures the archive holds.
+    """
+    newer = aliased(CaptureRow)
+    has_newer = (
+        select(newer.id)
+        .where(
+            newer.page_id == CaptureRow.page_id,
+            newer.parse_outcome.in_(PARSEABLE),
+            newer.warc_file.is_not(None),
+            or_(
+                newer.fetched_at > CaptureRow.fetched_at,
+                and_(newer.fetched_at == CaptureRow.fetched_at, newer.id > CaptureRow.id),
+            ),
+        )
+        .exists()
+    )
+    conditions = [
+        CaptureRow.parse_outcome.in_(PARSEABLE),
+        CaptureRow.warc_file.is_not(None),
+        CaptureRow.warc_offset.is_not(None),
+        or_(
+            CaptureRow.parse_outcome == "error",
+            CaptureRow.page_id.is_(None),
+            ~has_newer,
+        ),
+    ]
+    if site is not None:
+        conditions.append(Site.name == site)
+    last_id = 0
+    with engine.connect() as conn:
+        while True:
+            rows = conn.execute(
+                select(CaptureRow, Site.name)
+                .join(Site, Site.id == CaptureRow.site_id)
+                .where(CaptureRow.id > last_id, *conditions)
+                .order_by(CaptureRow.id)
+                .limit(500)
+            ).all()
+            if not rows:
+                return
+            for row, site_name in rows:
+                yield _Target(row, site_name)
+            last_id = rows[-1][0].id
+
+
+def _reparse_one(
+    target: _Target, archive: Archive, data_dir: Path, parse: ParseFunction, report: ReparseReport
+) -> tuple[QARecord | None, Capture, QARecord | None, str] | None:
+    row = target.row
+    try:
+        response = read_response(data_dir, row.warc_file, row.warc_offset, row.warc_length)
+    except WarcReadError as exc:
+        report.unreadable.append(f"capture {row.id} ({row.url}): {exc}")
+        return None
+    capture = Capture(
+        url=row.url,
+        fetched_at=from_db(row.fetched_at),
+        http_status=row.http_status,
+        site=target.site,
+        payload_digest=row.payload_digest,
+        warc_file=row.warc_file,
+        warc_offset=row.warc_offset,
+        warc_length=row.warc_length,
+        content_type=row.content_type,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        crawl_run_id=row.crawl_run_id,
+    )
+    previous = archive.record(row.page_id) if row.page_id is not None else None
+    try:
+        record = parse(response.body, row.url, response.headers, site=target.site)
+    except ParseError as exc:
+        report.failures[exc.code] += 1
+        failed = replace(
+            capture,
+            parse_outcome="error",
+            error_code=exc.code,
+            error_message=str(exc),
+            parser_version=row.parser_version,
+        )
+        return None, failed, previous, row.parse_outcome
+    ok = replace(capture, parse_outcome="ok", parser_version=record.parser_version)
+    return record, ok, previous, row.parse_outcome
+
+
+def _flush(
+    archive: Archive,
+    pending: list[tuple[QARecord | None, Capture, QARecord | None, str]],
+    report: ReparseReport,
+) -> None:
+    if not pending:
+        return
+    archive.ingest_many([(record, capture) for record, capture, _, _ in pending])
+    for record, _capture, previous, old_outcome in pending:
+        if record is None:
+            report.newly_failing += old_outcome == "ok"
+            continue
+        report.recovered += old_outcome == "error"
+        changed = changed_fields(previous, record)
+        report.field_changes.update(changed)
+        if changed:
+            report.changed += 1
+        else:
+            report.unchanged += 1
+    pending.clear()
+
+
+def changed_fields(before: QARecord | None, after: QARecord) -> list[str]:
+    """Content fields that differ (asker split into ``asker.<part>``); all when none before."""
+    old = _flat(before) if before is not None else {}
+    new = _flat(after)
+    return [name for name, value in new.items() if before is None or old.get(name) != value]
+
+
+def _flat(record: QARecord) -> dict[str, Any]:
+    data = record.to_dict()
+    for name in NON_CONTENT_FIELDS:
+        data.pop(name)
+    asker = data.pop("asker")
+    data.update({f"asker.{key}": value for key, value in asker.items()})
+    return data
+
+
+def _at_least(version: str | None, floor: str) -> bool:
+    """Compare parser versions by their numeric parts (``doctorqna-1.10`` > ``doctorqna-1.9``)."""
+    return version is not None and _numbers(version) >= _numbers(floor)
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", version))
