@@ -1,0 +1,433 @@
+"""The one write path into the archive: a batch of ``(record | None, Capture)`` pairs.
+
+Used by the crawler pipeline, the re-parser and the tests, so every writer gets the same
+guarantees: idempotence (re-ingesting a pair changes nothing), one transaction per batch,
+and safety with several writer processes (SQLite takes the write lock at BEGIN; PostgreSQL
+locks the batch's page rows with ``SELECT ... FOR UPDATE`` in URL order and upserts
+everything else with ``ON CONFLICT``). Work is done with Core ``executemany`` per table
+rather than the ORM unit of work, which is several times too slow for a full-site crawl.
+
+Search documents are built by database triggers when a ``questions`` row is inserted, so
+content is written children first and the question last (see migration 0002).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, delete, func, select, update
+
+from parsers.record import QARecord
+from parsers.urls import canonicalize_url
+from storage import models
+from storage.capture import Capture
+from storage.names import NameCache, chunks, dialect_insert, resolve_per_site, resolve_sites
+from storage.records import (
+    IngestError,
+    RecordRows,
+    article_external_id,
+    content_hash,
+    record_rows,
+)
+from storage.timeutil import to_db
+
+STATUSES = ("new", "changed", "unchanged", "failed", "revisit", "not_parsed", "gone")
+GONE_HTTP_STATUSES = frozenset({404, 410})
+_STATUS_BY_OUTCOME = {"error": "failed", "revisit": "revisit", "not_parsed": "not_parsed"}
+
+pages_t: Table = models.Page.__table__  # type: ignore[assignment]
+captures_t: Table = models.CaptureRow.__table__  # type: ignore[assignment]
+revisions_t: Table = models.Revision.__table__  # type: ignore[assignment]
+doctors_t: Table = models.Doctor.__table__  # type: ignore[assignment]
+departments_t: Table = models.Department.__table__  # type: ignore[assignment]
+questions_t: Table = models.Question.__table__  # type: ignore[assignment]
+answers_t: Table = models.Answer.__table__  # type: ignore[assignment]
+explanations_t: Table = models.Explanation.__table__  # type: ignore[assignment]
+links_t: Table = models.Link.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What one pair did. ``status`` is one of ``STATUSES``.
+
+    ``changed`` means a new revision was stored: normally the page's current content was
+    replaced; for a re-parsed capture older than the current content, only history grew.
+    """
+
+    page_id: int | None
+    capture_id: int
+    status: str
+
+
+@dataclass(slots=True)
+class _Item:
+    index: int
+    record: QARecord | None
+    capture: Capture
+    page_url: str
+    can_create_page: bool
+    external_id: str | None
+    fetched_at: datetime
+    rows: RecordRows | None
+    hash: str | None
+
+
+@dataclass(slots=True)
+class _Page:
+    id: int
+    site_id: int
+    url: str
+    state: str
+    content_hash: str | None
+    first_seen: datetime
+    last_seen: datetime
+    content_fetched_at: datetime | None
+    created: bool = False
+    dirty: bool = False
+
+
+def ingest_batch(
+    conn: Connection, pairs: Sequence[tuple[QARecord | None, Capture]], cache: NameCache
+) -> list[IngestResult]:
+    """Ingest ``pairs`` inside the caller's transaction; results in input order.
+
+    Raises ``IngestError`` before writing anything if a pair is malformed.
+    """
+    items = [_prepare(i, record, capture) for i, (record, capture) in enumerate(pairs)]
+    items.sort(key=lambda item: (item.page_url, item.fetched_at))
+    insert = dialect_insert(conn)
+    resolve_sites(conn, {item.capture.site for item in items}, cache)
+    pages = _lock_pages(conn, insert, items, cache)
+
+    results: dict[int, IngestResult] = {}
+    revisions: list[dict[str, Any]] = []
+    apply: dict[int, _Item] = {}
+    for item in items:
+        page = pages.get(item.page_url)
+        capture_id = _upsert_capture(conn, insert, item, page, cache)
+        status = _decide(conn, item, page, capture_id, revisions, apply)
+        results[item.index] = IngestResult(page.id if page else None, capture_id, status)
+
+    if apply:
+        _write_content(conn, insert, apply, pages, cache)
+    if revisions:
+        conn.execute(revisions_t.insert(), revisions)
+    _save_pages(conn, [p for p in pages.values() if p.dirty])
+    _link_new_targets(conn, [p for p in pages.values() if p.created])
+    return [results[i] for i in range(len(items))]
+
+
+def _prepare(index: int, record: QARecord | None, capture: Capture) -> _Item:
+    where = f"item {index} ({capture.url})"
+    if capture.parse_outcome not in models.PARSE_OUTCOMES:
+        raise IngestError(
+            f"{where}: parse_outcome {capture.parse_outcome!r} is not one of "
+            f"{', '.join(models.PARSE_OUTCOMES)}"
+        )
+    if (record is None) != (capture.parse_outcome != "ok"):
+        raise IngestError(
+            f"{where}: parse_outcome {capture.parse_outcome!r} needs "
+            + ("no record" if record is not None else "a record")
+        )
+    if record is not None and record.site != capture.site:
+        raise IngestError(f"{where}: record site {record.site!r} != capture site {capture.site!r}")
+    try:
+        rows = record_rows(record) if record is not None else None
+    except IngestError as error:
+        raise IngestError(f"{where}: {error}") from None
+    page_url = record.canonical_url if record is not None else canonicalize_url(capture.url)
+    article_id = article_external_id(page_url)
+    return _Item(
+        index=index,
+        record=record,
+        capture=capture,
+        page_url=page_url,
+        can_create_page=record is not None or article_id is not None,
+        external_id=(record.external_id if record is not None else None) or article_id,
+        fetched_at=to_db(capture.fetched_at),
+        rows=rows,
+        hash=content_hash(record) if record is not None else None,
+    )
+
+
+def _lock_pages(
+    conn: Connection, insert: Any, items: list[_Item], cache: NameCache
+) -> dict[str, _Page]:
+    """Load (creating where allowed) and lock every page the batch touches, in URL order."""
+    urls = sorted({item.page_url for item in items})
+    pages = _select_pages(conn, urls)
+    creators: dict[str, _Item] = {}
+    for item in items:  # sorted by fetch time within a URL: the first is the earliest
+        if item.can_create_page and item.page_url not in pages:
+            creators.setdefault(item.page_url, item)
+    if creators:
+        conn.execute(
+            insert(pages_t).on_conflict_do_nothing(),
+            [
+                {
+                    "site_id": cache.sites[item.capture.site],
+                    "url": url,
+                    "external_id": item.external_id,
+                    "first_seen": item.fetched_at,
+                    "last_seen": item.fetched_at,
+                    "state": "gone" if item.capture.http_status in GONE_HTTP_STATUSES else "active",
+                }
+                for url, item in creators.items()
+            ],
+        )
+        created = _select_pages(conn, sorted(creators))
+        for page in created.values():
+            page.created = True
+        pages.update(created)
+    return pages
+
+
+def _select_pages(conn: Connection, urls: Sequence[str]) -> dict[str, _Page]:
+    c = pages_t.c
+    found: dict[str, _Page] = {}
+    for chunk in chunks(urls):
+        query = (
+            select(
+                c.id,
+                c.site_id,
+                c.url,
+                c.state,
+                c.content_hash,
+                c.first_seen,
+                c.last_seen,
+                c.content_fetched_at,
+            )
+            .where(c.url.in_(chunk))
+            .order_by(c.url)
+            .with_for_update()
+        )
+        for row in conn.execute(query):
+            found[row.url] = _Page(**row._mapping)
+    return found
+
+
+def _upsert_capture(
+    conn: Connection, insert: Any, item: _Item, page: _Page | None, cache: NameCache
+) -> int:
+    capture = item.capture
+    row = {
+        "page_id": page.id if page else None,
+        "site_id": cache.sites[capture.site],
+        "crawl_run_id": capture.crawl_run_id,
+        "url": capture.url,
+        "fetched_at": item.fetched_at,
+        "http_status": capture.http_status,
+        "payload_digest": capture.payload_digest,
+        "warc_file": capture.warc_file,
+        "warc_offset": capture.warc_offset,
+        "warc_length": capture.warc_length,
+        "content_type": capture.content_type,
+        "etag": capture.etag,
+        "last_modified": capture.last_modified,
+        "parse_outcome": capture.parse_outcome,
+        "error_code": capture.error_code,
+        "error_message": capture.error_message,
+        "parser_version": capture.parser_version,
+    }
+    statement = insert(captures_t).values(row)
+    excluded = statement.excluded
+    # A re-ingest of the same fetch (a re-parse) refreshes what parsing said; facts about the
+    # fetch itself are kept unless the new call knows them and the old row did not.
+    keep_known = ("page_id", "crawl_run_id", "payload_digest", "warc_file", "warc_offset")
+    keep_known += ("warc_length", "content_type", "etag", "last_modified")
+    set_ = {name: func.coalesce(excluded[name], captures_t.c[name]) for name in keep_known}
+    for name in ("parse_outcome", "error_code", "error_message", "parser_version"):
+        set_[name] = excluded[name]
+    statement = statement.on_conflict_do_update(
+        index_elements=["url", "fetched_at"], set_=set_
+    ).returning(captures_t.c.id)
+    return conn.execute(statement).scalar_one()
+
+
+def _decide(
+    conn: Connection,
+    item: _Item,
+    page: _Page | None,
+    capture_id: int,
+    revisions: list[dict[str, Any]],
+    apply: dict[int, _Item],
+) -> str:
+    """Update the in-memory page for this capture and return the pair's status."""
+    if page is None:
+        return _STATUS_BY_OUTCOME[item.capture.parse_outcome]
+    newest = item.fetched_at >= page.last_seen
+    page.first_seen = min(page.first_seen, item.fetched_at)
+    page.last_seen = max(page.last_seen, item.fetched_at)
+    page.dirty = True
+    if item.record is None:
+        status = _STATUS_BY_OUTCOME[item.capture.parse_outcome]
+        if newest and item.capture.http_status in GONE_HTTP_STATUSES:
+            if page.state == "active":
+                status = "gone"
+            page.state = "gone"
+        return status
+    if newest:
+        page.state = "active"
+    assert item.hash is not None
+    if item.hash == page.content_hash:
+        page.content_fetched_at = max(page.content_fetched_at or item.fetched_at, item.fetched_at)
+        return "unchanged"
+    is_current = page.content_fetched_at is None or item.fetched_at >= page.content_fetched_at
+    if not is_current and _revision_known(conn, page.id, item.hash, revisions):
+        return "unchanged"
+    revisions.append(
+        {
+            "page_id": page.id,
+            "first_capture_id": capture_id,
+            "content_hash": item.hash,
+            "parser_version": item.record.parser_version,
+            "record_json": item.record.to_json(indent=None),
+        }
+    )
+    if not is_current:
+        return "changed"
+    status = "new" if page.content_hash is None else "changed"
+    page.content_hash = item.hash
+    page.content_fetched_at = item.fetched_at
+    apply[page.id] = item
+    return status
+
+
+def _revision_known(
+    conn: Connection, page_id: int, digest: str, pending: list[dict[str, Any]]
+) -> bool:
+    if any(r["page_id"] == page_id and r["content_hash"] == digest for r in pending):
+        return True
+    query = select(revisions_t.c.id).where(
+        revisions_t.c.page_id == page_id, revisions_t.c.content_hash == digest
+    )
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def _write_content(
+    conn: Connection,
+    insert: Any,
+    apply: dict[int, _Item],
+    pages: dict[str, _Page],
+    cache: NameCache,
+) -> None:
+    """Replace the normalized rows of the pages in ``apply`` with their new versions."""
+    page_ids = sorted(apply)
+    for chunk in chunks(page_ids):
+        # The question goes first so the FTS delete trigger runs once, on a full document.
+        for table in (questions_t, answers_t, explanations_t, links_t):
+            conn.execute(delete(table).where(table.c.page_id.in_(chunk)))
+
+    site_of = {page.id: page.site_id for page in pages.values()}
+    doctors: set[tuple[int, str]] = set()
+    departments: set[tuple[int, str]] = set()
+    target_urls: set[str] = set()
+    for page_id, item in apply.items():
+        assert item.rows is not None
+        site_id = site_of[page_id]
+        for row in (*item.rows.answers, *item.rows.links):
+            if row["doctor"]:
+                doctors.add((site_id, row["doctor"]))
+            if row["department"]:
+                departments.add((site_id, row["department"]))
+        target_urls.update(link["target_url"] for link in item.rows.links if link["target_url"])
+    resolve_per_site(conn, doctors_t, doctors, cache.doctors)
+    resolve_per_site(conn, departments_t, departments, cache.departments)
+    targets = _page_ids_by_url(conn, sorted(target_urls))
+
+    def people(site_id: int, row: dict[str, Any]) -> dict[str, int | None]:
+        doctor, department = row["doctor"], row["department"]
+        return {
+            "doctor_id": cache.doctors[(site_id, doctor)] if doctor else None,
+            "department_id": cache.departments[(site_id, department)] if department else None,
+        }
+
+    answers, explanations, links, questions = [], [], [], []
+    for page_id in page_ids:
+        rows = apply[page_id].rows
+        assert rows is not None
+        site_id = site_of[page_id]
+        for answer in rows.answers:
+            answers.append(
+                {
+                    "page_id": page_id,
+                    "position": answer["position"],
+                    "body": answer["body"],
+                    "replied_on": answer["replied_on"],
+                    **people(site_id, answer),
+                }
+            )
+        if rows.explanation is not None:
+            explanations.append({"page_id": page_id, **rows.explanation})
+        for link in rows.links:
+            plain = {k: v for k, v in link.items() if k not in ("doctor", "department")}
+            links.append(
+                {
+                    "page_id": page_id,
+                    **plain,
+                    **people(site_id, link),
+                    "target_page_id": targets.get(link["target_url"]),
+                }
+            )
+        questions.append({"page_id": page_id, **rows.question})
+    for table, rows_ in (
+        (answers_t, answers),
+        (explanations_t, explanations),
+        (links_t, links),
+        (questions_t, questions),
+    ):
+        if rows_:
+            conn.execute(table.insert(), rows_)
+
+
+def _page_ids_by_url(conn: Connection, urls: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in chunks(urls):
+        rows = conn.execute(select(pages_t.c.url, pages_t.c.id).where(pages_t.c.url.in_(chunk)))
+        found.update({url: id_ for url, id_ in rows})
+    return found
+
+
+def _save_pages(conn: Connection, pages: list[_Page]) -> None:
+    if not pages:
+        return
+    statement = (
+        update(pages_t)
+        .where(pages_t.c.id == bindparam("b_id"))
+        .values(
+            first_seen=bindparam("b_first_seen"),
+            last_seen=bindparam("b_last_seen"),
+            state=bindparam("b_state"),
+            content_hash=bindparam("b_content_hash"),
+            content_fetched_at=bindparam("b_content_fetched_at"),
+        )
+    )
+    conn.execute(
+        statement,
+        [
+            {
+                "b_id": p.id,
+                "b_first_seen": p.first_seen,
+                "b_last_seen": p.last_seen,
+                "b_state": p.state,
+                "b_content_hash": p.content_hash,
+                "b_content_fetched_at": p.content_fetched_at,
+            }
+            for p in sorted(pages, key=lambda p: p.id)
+        ],
+    )
+
+
+def _link_new_targets(conn: Connection, pages: list[_Page]) -> None:
+    """Point links that were waiting for these pages at them."""
+    if not pages:
+        return
+    statement = (
+        update(links_t)
+        .where(links_t.c.target_url == bindparam("b_url"), links_t.c.target_page_id.is_(None))
+        .values(target_page_id=bindparam("b_id"))
+    )
+    conn.execute(statement, [{"b_url": p.url, "b_id": p.id} for p in pages])

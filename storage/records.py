@@ -1,0 +1,201 @@
+"""The mapping between a ``QARecord`` and the archive's rows, in both directions.
+
+Kept in one module so that what ingest writes and what ``Archive.record`` rebuilds can never
+drift apart: ``tests/storage`` checks that a record survives the round trip unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from parsers.record import (
+    Answer,
+    Asker,
+    Explanation,
+    QARecord,
+    RelatedFAQ,
+    SimilarQA,
+)
+
+#: Fields that say where and how a record was produced, not what the page said: two
+#: captures that differ only in these hold the same content and make no new revision.
+NON_CONTENT_FIELDS: tuple[str, ...] = ("url", "parser_version")
+
+#: ``/article/<digits>`` at the end of a canonical URL: the one URL shape that is a Q&A page
+#: (doctorqna.com/en/article/200123), so failed or unparsed fetches of it still get a page row.
+_ARTICLE_PATH = re.compile(r"^https?://[^/]+/(?:[^?#]*/)?article/(\d+)$")
+
+
+class IngestError(ValueError):
+    """A record or capture the archive refuses; nothing of its batch was written."""
+
+
+def article_external_id(canonical_url: str) -> str | None:
+    """The article id if ``canonical_url`` is a Q&A article URL, else ``None``."""
+    match = _ARTICLE_PATH.match(canonical_url)
+    return match.group(1) if match else None
+
+
+def content_hash(record: QARecord) -> str:
+    """Content identity: the record minus ``NON_CONTENT_FIELDS``, hashed stably."""
+    content = {k: v for k, v in record.to_dict().items() if k not in NON_CONTENT_FIELDS}
+    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_date(value: str | None, field: str) -> date | None:
+    """ISO dates only, as the record contract promises; anything else is refused loudly."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise IngestError(f"{field} is not an ISO date (YYYY-MM-DD): {value!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRows:
+    """The normalized rows of one record, minus ids the ingest resolves (doctors, pages)."""
+
+    question: dict[str, Any]
+    answers: list[dict[str, Any]]
+    explanation: dict[str, Any] | None
+    links: list[dict[str, Any]]
+
+
+def record_rows(record: QARecord) -> RecordRows:
+    """Split a record into row dicts; doctor/department names stay names until ingest."""
+    asker = record.asker
+    question = {
+        "title": record.question_title,
+        "body": record.question_body,
+        "asker_name": asker.name,
+        "age_min": asker.age_min,
+        "age_max": asker.age_max,
+        "age_label": asker.age_label,
+        "sex": asker.sex,
+        "asked_on": parse_date(record.asked_on, "asked_on"),
+        "language": record.language,
+        "page_title": record.page_title,
+        "seo_title": record.seo_title,
+        "source_url": record.url,
+        "parser_version": record.parser_version,
+        "missing": list(record.missing),
+    }
+    answers = [
+        {
+            "position": position,
+            "doctor": answer.doctor_name,
+            "department": answer.department,
+            "body": answer.body,
+            "replied_on": parse_date(answer.replied_on, f"answers[{position}].replied_on"),
+        }
+        for position, answer in enumerate(record.answers)
+    ]
+    explanation = (
+        {"text": record.explanation.text, "headings": list(record.explanation.headings)}
+        if record.explanation
+        else None
+    )
+    links = [
+        {
+            "kind": "similar",
+            "position": position,
+            "title": item.title,
+            "question_snippet": item.question_snippet,
+            "reply_snippet": item.reply_snippet,
+            "doctor": item.doctor_name,
+            "department": item.department,
+            "target_url": item.url,
+        }
+        for position, item in enumerate(record.similar)
+    ] + [
+        {
+            "kind": "related_faq",
+            "position": position,
+            "title": item.topic,
+            "question_snippet": None,
+            "reply_snippet": None,
+            "doctor": None,
+            "department": item.department,
+            "target_url": item.url,
+        }
+        for position, item in enumerate(record.related_faq)
+    ]
+    return RecordRows(question, answers, explanation, links)
+
+
+def rebuild_record(
+    *,
+    canonical_url: str,
+    site: str,
+    external_id: str | None,
+    question: Any,
+    answers: list[Any],
+    explanation: Any | None,
+    links: list[Any],
+) -> QARecord:
+    """Inverse of ``record_rows`` from query rows whose doctor/department ids became names."""
+    return QARecord(
+        url=question.source_url,
+        canonical_url=canonical_url,
+        site=site,
+        external_id=external_id,
+        language=question.language,
+        page_title=question.page_title,
+        seo_title=question.seo_title,
+        question_title=question.title,
+        question_body=question.body,
+        asker=Asker(
+            name=question.asker_name,
+            age_min=question.age_min,
+            age_max=question.age_max,
+            age_label=question.age_label,
+            sex=question.sex,
+        ),
+        asked_on=_iso(question.asked_on),
+        answers=tuple(
+            Answer(
+                doctor_name=a.doctor,
+                department=a.department,
+                body=a.body,
+                replied_on=_iso(a.replied_on),
+            )
+            for a in answers
+        ),
+        explanation=(
+            Explanation(text=explanation.text, headings=tuple(explanation.headings))
+            if explanation is not None
+            else None
+        ),
+        similar=tuple(
+            SimilarQA(
+                title=link.title,
+                url=link.target_url,
+                question_snippet=link.question_snippet,
+                doctor_name=link.doctor,
+                department=link.department,
+                reply_snippet=link.reply_snippet,
+            )
+            for link in links
+            if link.kind == "similar"
+        ),
+        related_faq=tuple(
+            RelatedFAQ(topic=link.title, department=link.department, url=link.target_url)
+            for link in links
+            if link.kind == "related_faq"
+        ),
+        parser_version=question.parser_version,
+        missing=tuple(question.missing),
+    )
+
+
+def _iso(value: date | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()

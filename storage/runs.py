@@ -1,0 +1,79 @@
+"""Crawl runs: when a crawl started and ended, with what arguments, and how it went.
+
+A run id is stamped on every capture it makes, so ``--resume`` can skip what a run already
+fetched and a report can be rebuilt for any past run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, exists, select, update
+
+from storage import models
+from storage.names import NameCache, site_id
+
+_runs = models.CrawlRun.__table__
+_sites = models.Site.__table__
+_captures = models.CaptureRow.__table__
+STREAM_BATCH = 1000
+
+
+def start_run(conn: Connection, cache: NameCache, *, site: str, arguments: dict[str, Any]) -> int:
+    row = {
+        "site_id": site_id(conn, site, cache),
+        "started_at": datetime.now(UTC).replace(tzinfo=None),
+        "arguments": arguments,
+    }
+    return conn.execute(_runs.insert().values(row).returning(_runs.c.id)).scalar_one()
+
+
+def finish_run(conn: Connection, run_id: int, *, stats: dict[str, Any], outcome: str) -> None:
+    result = conn.execute(
+        update(_runs)
+        .where(_runs.c.id == run_id)
+        .values(ended_at=datetime.now(UTC).replace(tzinfo=None), stats=stats, outcome=outcome)
+    )
+    if result.rowcount != 1:
+        raise KeyError(f"no crawl run with id {run_id}")
+
+
+def unfinished_run(conn: Connection, site: str) -> int | None:
+    query = (
+        select(_runs.c.id)
+        .join(_sites, _sites.c.id == _runs.c.site_id)
+        .where(_sites.c.name == site, _runs.c.ended_at.is_(None))
+        .order_by(_runs.c.id.desc())
+        .limit(1)
+    )
+    return conn.execute(query).scalar_one_or_none()
+
+
+def captured_urls(engine: Engine, run_id: int) -> Iterator[str]:
+    """Distinct fetched URLs of a run, in URL order, a page of rows per short read.
+
+    Keyset pages rather than one open cursor, so a long consumer (a resuming crawler that
+    also writes) never holds a read transaction open for the whole stream.
+    """
+    after = ""
+    while True:
+        query = (
+            select(_captures.c.url)
+            .where(_captures.c.crawl_run_id == run_id, _captures.c.url > after)
+            .group_by(_captures.c.url)
+            .order_by(_captures.c.url)
+            .limit(STREAM_BATCH)
+        )
+        with engine.connect() as conn:
+            urls = list(conn.execute(query).scalars())
+        yield from urls
+        if len(urls) < STREAM_BATCH:
+            return
+        after = urls[-1]
+
+
+def was_captured(conn: Connection, url: str, *, run_id: int) -> bool:
+    query = select(exists().where(_captures.c.crawl_run_id == run_id, _captures.c.url == url))
+    return bool(conn.execute(query).scalar())

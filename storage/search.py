@@ -1,0 +1,318 @@
+"""Full-text search over questions, replies and explanations, one API on both dialects.
+
+User text never reaches the database's query syntax: it is parsed here into words, quoted
+phrases, ``OR`` and ``-exclusions`` (the web-search conventions researchers know) and
+re-emitted as a well-formed FTS5 ``MATCH`` expression or PostgreSQL ``tsquery``, passed as
+a bound parameter. So a query full of quotes, brackets or SQL either searches for its words
+or raises ``SearchQueryError`` with a reason, never a database error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.exc import OperationalError
+
+from storage import models
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 32
+SEXES = ("female", "male")
+
+_q = models.Question.__table__
+_p = models.Page.__table__
+_s = models.Site.__table__
+_a = models.Answer.__table__
+_doc = models.Doctor.__table__
+_dep = models.Department.__table__
+_e = models.Explanation.__table__
+_fts = table("questions_fts", column("rowid"))
+_WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_HEADLINE_OPTIONS = (
+    'StartSel=[, StopSel=], MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+class SearchQueryError(ValueError):
+    """The query or a filter cannot be searched; the message says what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Optional restrictions; ``None`` means "any". Age bounds match askers whose stated age
+    range overlaps ``[age_min, age_max]``; ``department``/``doctor`` match any reply."""
+
+    site: str | None = None
+    department: str | None = None
+    doctor: str | None = None
+    asked_from: date | None = None
+    asked_to: date | None = None
+    sex: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    answered: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One question. ``snippet`` marks matched words ``[like this]``; higher ``rank`` is better.
+    ``department`` and ``doctor_name`` are the first reply's."""
+
+    page_id: int
+    url: str
+    question_title: str | None
+    snippet: str
+    rank: float
+    asked_on: date | None
+    department: str | None
+    doctor_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """``groups`` are OR-ed; each group is AND-ed phrases (tuples of words). ``excluded``
+    phrases remove matches from the whole query."""
+
+    groups: tuple[tuple[tuple[str, ...], ...], ...]
+    excluded: tuple[tuple[str, ...], ...]
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Parse web-search syntax; raise ``SearchQueryError`` if nothing searchable is left."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchQueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+    groups: list[list[tuple[str, ...]]] = [[]]
+    excluded: list[tuple[str, ...]] = []
+    for match in _TOKEN.finditer(query):
+        negated, quoted, bare = match.groups()
+        if bare is not None:
+            if bare == "OR":
+                groups.append([])
+                continue
+            negated, quoted = ("-", bare[1:]) if bare.startswith("-") else ("", bare)
+        phrase = tuple(word.lower() for word in _WORD.findall(quoted))
+        if phrase:
+            (excluded if negated else groups[-1]).append(phrase)
+    kept = tuple(tuple(group) for group in groups if group)
+    if not kept:
+        raise SearchQueryError(
+            "the query has no words to search for"
+            if not excluded
+            else "a query needs at least one word that is not excluded with '-'"
+        )
+    if sum(len(p) for g in kept for p in g) + sum(len(p) for p in excluded) > MAX_TERMS:
+        raise SearchQueryError(f"the query has more than {MAX_TERMS} words")
+    return ParsedQuery(kept, tuple(excluded))
+
+
+def to_fts5(parsed: ParsedQuery) -> str:
+    """An FTS5 MATCH expression; words are quoted so none is read as an operator."""
+
+    def phrase(words: tuple[str, ...]) -> str:
+        return '"' + " ".join(words) + '"'
+
+    expression = " OR ".join(
+        "(" + " AND ".join(phrase(p) for p in group) + ")" for group in parsed.groups
+    )
+    for words in parsed.excluded:
+        expression = f"({expression}) NOT {phrase(words)}"
+    return expression
+
+
+def to_tsquery(parsed: ParsedQuery) -> str:
+    """A ``to_tsquery`` string; lexemes are quoted and hold only word characters."""
+
+    def phrase(words: tuple[str, ...]) -> str:
+        return "(" + " <-> ".join(f"'{w}'" for w in words) + ")"
+
+    expression = " | ".join(
+        "(" + " & ".join(phrase(p) for p in group) + ")" for group in parsed.groups
+    )
+    for words in parsed.excluded:
+        expression = f"({expression}) & !{phrase(words)}"
+    return expression
+
+
+def search(
+    conn: Connection, query: str, filters: SearchFilters | None = None, *, limit: int = 20
+) -> list[SearchHit]:
+    """Ranked hits for ``query`` restricted by ``filters``, best first."""
+    parsed = parse_query(query)
+    conditions = _filter_conditions(filters or SearchFilters())
+    if not 1 <= limit <= 1000:
+        raise SearchQueryError("limit must be between 1 and 1000")
+    if conn.dialect.name == "sqlite":
+        statement = _sqlite_statement(conditions, limit)
+        params: dict[str, Any] = {"match": to_fts5(parsed)}
+    else:
+        statement = _postgresql_statement(conditions, limit)
+        params = {"tsquery": to_tsquery(parsed)}
+    try:
+        rows = conn.execute(statement, params).all()
+    except OperationalError as error:
+        if "fts5" in str(error.orig).lower():
+            raise SearchQueryError(f"the search index rejected the query: {error.orig}") from None
+        raise
+    return [
+        SearchHit(
+            page_id=row.page_id,
+            url=row.url,
+            question_title=row.title,
+            snippet=row.snippet or "",
+            rank=float(row.rank),
+            asked_on=row.asked_on,
+            department=row.department,
+            doctor_name=row.doctor_name,
+        )
+        for row in rows
+    ]
+
+
+def _filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.site is not None:
+        conditions.append(exists().where(_s.c.id == _p.c.site_id, _s.c.name == filters.site))
+    if filters.department is not None:
+        conditions.append(
+            exists().where(
+                _a.c.page_id == _q.c.page_id,
+                _dep.c.id == _a.c.department_id,
+                _dep.c.name == filters.department,
+            )
+        )
+    if filters.doctor is not None:
+        conditions.append(
+            exists().where(
+                _a.c.page_id == _q.c.page_id,
+                _doc.c.id == _a.c.doctor_id,
+                _doc.c.name == filters.doctor,
+            )
+        )
+    if filters.asked_from and filters.asked_to and filters.asked_from > filters.asked_to:
+        raise SearchQueryError("asked_from is after asked_to")
+    if filters.asked_from is not None:
+        conditions.append(_q.c.asked_on >= filters.asked_from)
+    if filters.asked_to is not None:
+        conditions.append(_q.c.asked_on <= filters.asked_to)
+    if filters.sex is not None:
+        if filters.sex not in SEXES:
+            raise SearchQueryError(f"sex must be one of {', '.join(SEXES)}, not {filters.sex!r}")
+        conditions.append(_q.c.sex == filters.sex)
+    if filters.age_min is not None or filters.age_max is not None:
+        low, high = filters.age_min, filters.age_max
+        if low is not None and high is not None and low > high:
+            raise SearchQueryError("age_min is greater than age_max")
+        conditions.append(or_(_q.c.age_min.is_not(None), _q.c.age_max.is_not(None)))
+        if low is not None:
+            conditions.append(or_(_q.c.age_max.is_(None), _q.c.age_max >= low))
+        if high is not None:
+            conditions.append(or_(_q.c.age_min.is_(None), _q.c.age_min <= high))
+    if filters.answered is not None:
+        answered = exists().where(_a.c.page_id == _q.c.page_id)
+        conditions.append(answered if filters.answered else ~answered)
+    return conditions
+
+
+def _first_reply_columns() -> tuple[Any, Any]:
+    first = _a.alias("first_answer")
+    department = (
+        select(_dep.c.name)
+        .join(first, first.c.department_id == _dep.c.id)
+        .where(first.c.page_id == _q.c.page_id, first.c.position == 0)
+        .scalar_subquery()
+        .label("department")
+    )
+    doctor = (
+        select(_doc.c.name)
+        .join(first, first.c.doctor_id == _doc.c.id)
+        .where(first.c.page_id == _q.c.page_id, first.c.position == 0)
+        .scalar_subquery()
+        .label("doctor_name")
+    )
+    return department, doctor
+
+
+def _sqlite_statement(conditions: list[ColumnElement[bool]], limit: int) -> Select[Any]:
+    department, doctor = _first_reply_columns()
+    # bm25 weights: title, body, replies, explanation. Lower bm25 is better, so negate it.
+    score = literal_column("bm25(questions_fts, 10.0, 5.0, 2.0, 1.0)")
+    return (
+        select(
+            _q.c.page_id,
+            _p.c.url,
+            _q.c.title,
+            literal_column("snippet(questions_fts, -1, '[', ']', '…', 16)").label("snippet"),
+            (-score).label("rank"),
+            _q.c.asked_on,
+            department,
+            doctor,
+        )
+        .select_from(_fts)
+        .join(_q, _q.c.page_id == _fts.c.rowid)
+        .join(_p, _p.c.id == _q.c.page_id)
+        .where(text("questions_fts MATCH :match"), and_(True, *conditions))
+        .order_by(score)
+        .limit(limit)
+    )
+
+
+def _postgresql_statement(conditions: list[ColumnElement[bool]], limit: int) -> Select[Any]:
+    department, doctor = _first_reply_columns()
+    english = literal_column("'english'::regconfig")
+    tsquery = func.to_tsquery(english, bindparam("tsquery"))
+    vector = literal_column("questions.search_vector")
+    score = func.ts_rank(vector, tsquery)
+    hits = (
+        select(_q.c.page_id, score.label("rank"))
+        .join(_p, _p.c.id == _q.c.page_id)
+        .where(vector.op("@@")(tsquery), and_(True, *conditions))
+        .order_by(score.desc())
+        .limit(limit)
+        .subquery("hits")
+    )
+    # Headlines are costly, so they are made only for the hits that made the cut.
+    newline = literal_column("E'\\n'")
+    replies = (
+        select(func.string_agg(aggregate_order_by(_a.c.body, _a.c.position), newline))
+        .where(_a.c.page_id == _q.c.page_id)
+        .scalar_subquery()
+    )
+    explanation = select(_e.c.text).where(_e.c.page_id == _q.c.page_id).scalar_subquery()
+    document = func.concat_ws(newline, _q.c.title, _q.c.body, replies, explanation)
+    snippet = func.ts_headline(english, document, tsquery, _HEADLINE_OPTIONS)
+    return (
+        select(
+            _q.c.page_id,
+            _p.c.url,
+            _q.c.title,
+            snippet.label("snippet"),
+            hits.c.rank,
+            _q.c.asked_on,
+            department,
+            doctor,
+        )
+        .select_from(hits)
+        .join(_q, _q.c.page_id == hits.c.page_id)
+        .join(_p, _p.c.id == _q.c.page_id)
+        .order_by(hits.c.rank.desc(), _q.c.page_id)
+    )
