@@ -1,0 +1,358 @@
+"""doctorqna.com article pages, read by their visible labels rather than their markup.
+
+We have never seen the site's real HTML, only the visible text of its pages, so nothing here
+keys on a class name or id. The page is flattened to visible lines (``parsers.lines``) and a
+small state machine walks them, anchored on the labels in ``parsers.labels``:
+
+    [chrome] [SEO title] [Share to:] question title, body..., asker line (Ask Date:)
+    (Dr. <name> reply <Department>, body..., Reply Date:)*
+    More Info, explanation...   Similar Q&A, teasers...   Related FAQ, topic/(Department)...
+
+schema.org QAPage data, when present, confirms where the question starts and fills what the
+visible text lacks; visible text wins when both exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from parsers import sections
+from parsers.asker import parse_who
+from parsers.dates import parse_date
+from parsers.errors import NotAnArticle, PageNotFound
+from parsers.labels import (
+    ASK_DATE,
+    BREADCRUMB,
+    FOOTER,
+    MORE_INFO,
+    NOT_FOUND,
+    RELATED_FAQ,
+    REPLY_DATE,
+    SHARE,
+    SHARE_WIDGETS,
+    SIMILAR,
+    UNANSWERED,
+)
+from parsers.lines import Document, Line, load
+from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
+from parsers.structured import QAData
+from parsers.urls import canonicalize_url
+
+SITE = "doctorqna"
+VERSION = "doctorqna/1"
+
+_ARTICLE_ID = re.compile(r"/article/(\d+)")
+_LANG_SEGMENT = re.compile(r"^/([a-z]{2}(?:-[a-zA-Z]{2,4})?)(?:/|$)")
+_MAX_CHROME_LINK_WORDS = 6
+
+
+def _date_of(line: Line, rest: str) -> str | None:
+    return parse_date(rest) or next(filter(None, map(parse_date, line.times)), None)
+
+
+@dataclass
+class _Cursor:
+    """Where the asker block sits: question lines end at ``start``; replies begin after ``end``."""
+
+    start: int
+    end: int
+    asker: Asker = field(default_factory=Asker)
+    asked_on: str | None = None
+    spill: str | None = None  # body text glued to the asker line by inline markup
+
+
+def _is_who(line: Line) -> Asker | None:
+    asker = parse_who(line.text)
+    if asker is not None and (asker.age_label or asker.sex):
+        return asker
+    return None
+
+
+def _find_asker(lines: Sequence[Line]) -> _Cursor | None:
+    for index, line in enumerate(lines):
+        match = ASK_DATE.search(line.text)
+        if match is None:
+            continue
+        start, end = index, index
+        who = line.text[: match.start()].strip()
+        rest = line.text[match.end() :]
+        asked_on = _date_of(line, rest)
+        if asked_on is None and index + 1 < len(lines) and not rest.strip():
+            asked_on = parse_date(lines[index + 1].text)
+            if asked_on is not None:
+                end = index + 1
+        spill = None
+        asker = parse_who(who) if who else None
+        if who and asker is None:
+            spill, asker = who, Asker()
+        if asker is None and index > 0:  # "Chen, 30~39 year old female." on its own line
+            asker = _is_who(lines[index - 1])
+            if asker is not None:
+                start = index - 1
+        asker = asker or Asker()
+        if asker.name is None and start > 0:  # "Chen," split off by markup
+            name_line = lines[start - 1].text
+            if name_line.endswith((",", "，")) and len(name_line) <= 41:
+                asker = Asker(
+                    name=name_line.rstrip(",，").strip() or None,
+                    age_min=asker.age_min,
+                    age_max=asker.age_max,
+                    age_label=asker.age_label,
+                    sex=asker.sex,
+                )
+                start -= 1
+        return _Cursor(start, end, asker, asked_on, spill)
+    return None
+
+
+def _split_title(title: str | None) -> str | None:
+    """``"<SEO title> - <Department>"`` -> the SEO title (the whole title otherwise)."""
+    if not title:
+        return None
+    head, sep, tail = title.rpartition(" - ")
+    if sep and head.strip() and sections.looks_like_department(tail.strip()):
+        return head.strip()
+    return title
+
+
+def _is_share(text: str) -> bool:
+    match = SHARE.match(text)
+    if match is None:
+        return False
+    rest = [word.lower() for word in re.split(r"[\s|/]+", match.group("rest")) if word]
+    return all(word in SHARE_WIDGETS for word in rest)
+
+
+def _is_chrome(line: Line, titles: set[str]) -> bool:
+    text = line.text
+    return (
+        not text
+        or text.casefold() in titles
+        or _is_share(text)
+        or text.lower() in SHARE_WIDGETS
+        or bool(BREADCRUMB.search(text) and line.links)
+    )
+
+
+def _question(
+    lines: Sequence[Line], titles: set[str], qa: QAData | None
+) -> tuple[str | None, list[str]]:
+    """Question title and body lines from the lines above the asker block."""
+    anchor = max((i for i, line in enumerate(lines) if _is_chrome(line, titles)), default=-1)
+    title_at = None
+    if qa is not None and qa.name:
+        wanted = qa.name.casefold()
+        title_at = next((i for i, ln in enumerate(lines) if ln.text.casefold() == wanted), None)
+    if title_at is None:
+        heads = [i for i, ln in enumerate(lines) if ln.heading and not _is_chrome(ln, titles)]
+        title_at = heads[-1] if heads else None
+    if title_at is None:
+        title_at = anchor + 1
+        while (
+            title_at < len(lines) - 1
+            and lines[title_at].links
+            and len(lines[title_at].text.split()) <= _MAX_CHROME_LINK_WORDS
+        ):
+            title_at += 1  # navigation and logo links above an unlabelled question
+    if title_at >= len(lines):
+        return None, []
+    body = [ln.content for ln in lines[title_at + 1 :] if not _is_chrome(ln, titles)]
+    return lines[title_at].text, body
+
+
+def _replies(lines: Sequence[Line]) -> list[Answer]:
+    """``Dr. <name> reply <Department>``, body lines, ``Reply Date:`` - repeated."""
+    answers: list[Answer] = []
+    current: dict | None = None
+
+    def flush() -> None:
+        if current is not None:
+            answers.append(
+                Answer(
+                    doctor_name=current["name"],
+                    department=current["dept"],
+                    body="\n".join(current["body"]),
+                    replied_on=current["date"],
+                )
+            )
+
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not line.text:
+            continue
+        found = sections.doctor(line.text)
+        if found is not None:
+            flush()
+            name, dept = found
+            if (
+                dept is None
+                and index + 1 < len(lines)
+                and sections.looks_like_department(lines[index].text)
+                and not REPLY_DATE.match(lines[index + 1].text)
+            ):
+                dept = lines[index].text  # department in its own element
+                index += 1
+            current = {"name": name, "dept": dept, "body": [], "date": None, "closed": False}
+            continue
+        if current is None or current["closed"]:
+            continue
+        match = REPLY_DATE.search(line.text)
+        if match is None:
+            if not UNANSWERED.search(line.text) or len(line.text.split()) > 8:
+                current["body"].append(line.content)
+            continue
+        before = line.text[: match.start()].strip()
+        if before:
+            current["body"].append(before)
+        rest = line.text[match.end() :]
+        current["date"] = _date_of(line, rest)
+        if current["date"] is None and index < len(lines) and not rest.strip():
+            current["date"] = parse_date(lines[index].text)
+            index += 1 if current["date"] else 0
+        current["closed"] = True
+    flush()
+    return [answer for answer in answers if answer.body or answer.replied_on]
+
+
+def _find(lines: Sequence[Line], pattern: re.Pattern[str], start: int) -> int | None:
+    return next(
+        (i for i in range(start, len(lines)) if pattern.match(lines[i].text)),
+        None,
+    )
+
+
+def _section_end(lines: Sequence[Line], start: int, labels: Sequence[int | None]) -> int:
+    """End of a section: the next section label, the page footer or the end of the page."""
+    ends = [label for label in labels if label is not None and label > start]
+    for index in range(start + 1, min(ends, default=len(lines))):
+        if lines[index].footer or FOOTER.search(lines[index].text):
+            return index
+    return min(ends, default=len(lines))
+
+
+def _language(doc: Document, url: str) -> str | None:
+    if doc.lang:
+        return doc.lang
+    match = _LANG_SEGMENT.match(urlsplit(url).path)
+    return match.group(1) if match else None
+
+
+def _is_not_found(doc: Document) -> bool:
+    texts = [doc.title or ""] + [line.text for line in doc.lines[:30] if line.heading]
+    return any(NOT_FOUND.search(text) for text in texts)
+
+
+def _missing(record: dict) -> tuple[str, ...]:
+    asker: Asker = record["asker"]
+    present = {
+        "page_title": record["page_title"],
+        "question_title": record["question_title"],
+        "question_body": record["question_body"],
+        "asker.name": asker.name,
+        "asker.age": asker.age_label,
+        "asker.sex": asker.sex,
+        "asked_on": record["asked_on"],
+        "answers": record["answers"],
+        "explanation": record["explanation"],
+        "similar": record["similar"],
+        "related_faq": record["related_faq"],
+    }
+    return tuple(name for name in EXPECTED_FIELDS if not present[name])
+
+
+def _from_structured(qa: QAData) -> list[Answer]:
+    return [
+        Answer(doctor_name=answer.author, department=None, body=answer.text, replied_on=answer.date)
+        for answer in qa.answers
+        if answer.text
+    ]
+
+
+def parse_document(doc: Document, url: str) -> QARecord:
+    """The record for one flattened doctorqna page (see the module docstring)."""
+    lines = doc.lines
+    cursor = _find_asker(lines)
+    qa = doc.qa
+    if cursor is None and qa is None:
+        if _is_not_found(doc):
+            raise PageNotFound("the page says it was not found", url=url)
+        raise NotAnArticle("no asker line (Ask Date) and no QAPage data on the page", url=url)
+    seo_title = _split_title(doc.title)
+    titles = {title.casefold() for title in (doc.title, seo_title) if title}
+
+    after = cursor.end + 1 if cursor else 0
+    more_at = _find(lines, MORE_INFO, after)
+    similar_at = _find(lines, SIMILAR, after)
+    related_at = _find(lines, RELATED_FAQ, after)
+    labels = (more_at, similar_at, related_at)
+
+    if cursor is not None:
+        question_title, body = _question(lines[: cursor.start], titles, qa)
+        if cursor.spill:
+            body.append(cursor.spill)
+        replies_end = _section_end(lines, cursor.end, labels)
+        answers = _replies(lines[after:replies_end])
+        asker, asked_on = cursor.asker, cursor.asked_on
+    else:
+        question_title, body, answers, asker, asked_on = None, [], [], Asker(), None
+    question_body = "\n".join(body) or None
+
+    if qa is not None:
+        question_title = question_title or qa.name
+        question_body = question_body or qa.text
+        asked_on = asked_on or qa.date
+        answers = answers or _from_structured(qa)
+        if asker == Asker() and qa.author:
+            asker = Asker(name=qa.author)
+
+    base = url
+    explanation = (
+        sections.explanation(lines[more_at + 1 : _section_end(lines, more_at, labels)])
+        if more_at is not None
+        else None
+    )
+    similar = (
+        sections.similar(lines[similar_at + 1 : _section_end(lines, similar_at, labels)], base)
+        if similar_at is not None
+        else ()
+    )
+    related = (
+        sections.related_faq(lines[related_at + 1 : _section_end(lines, related_at, labels)], base)
+        if related_at is not None
+        else ()
+    )
+    canonical = canonicalize_url(doc.canonical, base=url) if doc.canonical else None
+    canonical = canonical or canonicalize_url(url)
+    id_match = _ARTICLE_ID.search(canonical) or _ARTICLE_ID.search(url)
+    values = {
+        "page_title": doc.title,
+        "question_title": question_title,
+        "question_body": question_body,
+        "asker": asker,
+        "asked_on": asked_on,
+        "answers": tuple(answers),
+        "explanation": explanation,
+        "similar": similar,
+        "related_faq": related,
+    }
+    return QARecord(
+        url=url,
+        canonical_url=canonical,
+        site=SITE,
+        external_id=id_match.group(1) if id_match else None,
+        language=_language(doc, url),
+        seo_title=seo_title,
+        parser_version=VERSION,
+        missing=_missing(values),
+        **values,
+    )
+
+
+def parse(html: str, url: str) -> QARecord:
+    """Parse decoded doctorqna HTML fetched from ``url``."""
+    return parse_document(load(html), url)

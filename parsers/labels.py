@@ -1,0 +1,80 @@
+"""Every visible label the doctorqna parser anchors on, in one table per language.
+
+Adding a language is one edit here: add its spellings to each entry. The parser only ever
+sees the compiled patterns below, never the strings themselves.
+
+The Traditional Chinese spellings are UNVERIFIED GUESSES (we have seen only the English
+site); they are marked ``# unverified`` and must be checked against a real zh-TW page.
+"""
+
+from __future__ import annotations
+
+import re
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "ask_date": ("Ask Date", "發問日期"),  # zh: unverified
+    "reply_date": ("Reply Date", "回覆日期"),  # zh: unverified
+    "reply": ("reply", "replied", "replies"),
+    "doctor": ("Dr.", "Dr", "Doctor"),
+    "doctor_reply_suffix": ("醫師回覆",),  # zh: unverified, "<name>醫師回覆<科>"
+    "more_info": ("More Info", "More Information", "延伸閱讀"),  # zh: unverified
+    "similar": ("Similar Q&A", "Similar Questions", "相關問答"),  # zh: unverified
+    "related_faq": ("Related FAQ", "Related FAQs", "相關FAQ", "相關 FAQ"),  # zh: unverified
+    "share": ("Share to", "Share", "分享至", "分享"),  # zh: unverified
+    "read_more": ("Read More", "閱讀更多"),  # zh: unverified
+    "unanswered": (
+        "not yet replied",
+        "not yet been replied",
+        "awaiting reply",
+        "awaiting a reply",
+        "no reply yet",
+        "尚未回覆",  # zh: unverified
+    ),
+    "not_found": (
+        "page not found",
+        "not found",
+        "could not be found",
+        "does not exist",
+        "no longer available",
+        "找不到",  # zh: unverified
+    ),
+    "footer": ("Copyright", "版權所有"),  # zh: unverified
+}
+
+#: Share-button captions that may sit between the "Share to:" label and the question.
+SHARE_WIDGETS: frozenset[str] = frozenset(
+    {"facebook", "twitter", "x", "line", "email", "e-mail", "copy link", "print", "whatsapp"}
+)
+
+
+def _alternatives(key: str) -> str:
+    return "|".join(re.escape(label) for label in sorted(LABELS[key], key=len, reverse=True))
+
+
+_COLON = r"\s*[:：]?\s*"
+
+
+def _heading(key: str) -> re.Pattern[str]:
+    """A section heading alone on its line (an optional trailing colon allowed)."""
+    return re.compile(rf"^(?:{_alternatives(key)}){_COLON}$", re.I)
+
+
+ASK_DATE = re.compile(rf"(?:{_alternatives('ask_date')})\s*[:：]?\s*", re.I)
+REPLY_DATE = re.compile(rf"(?:{_alternatives('reply_date')})\s*[:：]?\s*", re.I)
+DOCTOR = re.compile(
+    rf"^(?:Dr\.?|Doctor)\s*(?P<name>\S.*?)\s+(?:{_alternatives('reply')})\b[\s:：]*(?P<dept>.*)$",
+    re.I,
+)
+DOCTOR_BARE = re.compile(r"^Dr\.\s*(?P<name>[^\s.!?:][^.!?:]{0,40})$")
+DOCTOR_ZH = re.compile(
+    rf"^(?P<name>.{{1,20}}?)(?:{_alternatives('doctor_reply_suffix')})(?P<dept>.*)$"
+)
+MORE_INFO = _heading("more_info")
+SIMILAR = _heading("similar")
+RELATED_FAQ = _heading("related_faq")
+SHARE = re.compile(rf"^(?:{_alternatives('share')}){_COLON}(?P<rest>.*)$", re.I)
+READ_MORE = re.compile(rf"^\[?\s*(?:{_alternatives('read_more')})\s*\]?\s*(?P<title>.*)$", re.I)
+UNANSWERED = re.compile(_alternatives("unanswered"), re.I)
+NOT_FOUND = re.compile(rf"\b404\b|{_alternatives('not_found')}", re.I)
+FOOTER = re.compile(rf"^(?:©|\(c\)\s*\d{{4}}|{_alternatives('footer')})|all rights reserved", re.I)
+BREADCRUMB = re.compile(r"\s(?:>|›|»|/)\s")

@@ -1,0 +1,179 @@
+"""The labelled sections below the replies: More Info, Similar Q&A and Related FAQ.
+
+Each works on the flattened ``Line``s between its label and the next section, so it is as
+markup-independent as the rest of the site parser. Decisions that could depend on markup
+(is this line a heading?) are made from the text alone, so ``<h3>Conclusion</h3>`` and
+``<p><b>Conclusion</b></p>`` give the same record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from parsers.labels import DOCTOR, DOCTOR_BARE, DOCTOR_ZH, READ_MORE
+from parsers.lines import Line
+from parsers.record import Explanation, RelatedFAQ, SimilarQA
+from parsers.urls import canonicalize_url
+
+_TERMINAL = tuple(".!?:;,…。！？：；，、")
+_LIST_ITEM = re.compile(r"^(?:\d+|[a-zA-Z]|[ivxIVX]+)[.)]\s|^[•·▪■◦●\-–*+]\s?")
+_CONNECTORS = frozenset({"and", "of", "&", "the", "for", "in", "with", "or", "to", "a", "an"})
+_MAX_HEADING_WORDS = 12
+_MAX_HEADING_CHARS = 100
+_MAX_SENTENCE_CASE_WORDS = 5
+
+
+def _title_case(text: str) -> bool:
+    words = [word for word in text.split() if word[:1].isalpha()]
+    significant = [word for word in words if word.lower() not in _CONNECTORS]
+    return bool(significant) and all(not word[0].islower() for word in significant)
+
+
+def looks_like_department(text: str) -> bool:
+    """A department name: short, no sentence punctuation or digits, capitalised words."""
+    if not text or len(text) > 60 or any(ch.isdigit() for ch in text):
+        return False
+    if any(mark in text for mark in ".!?:;…()（）"):
+        return False
+    if not text.isascii():
+        return True
+    return len(text.split()) <= 6 and _title_case(text.replace(",", " "))
+
+
+def _heading_like(line: Line) -> bool:
+    text = line.text
+    if line.item or line.row or _LIST_ITEM.match(text):
+        return False
+    if len(text) > _MAX_HEADING_CHARS or len(text.split()) > _MAX_HEADING_WORDS:
+        return False
+    if text[0].islower():
+        return False
+    if text.endswith("?"):
+        return _title_case(text)  # "What Should You Do?" is a heading, "Is it bad?" is not
+    if text.endswith(_TERMINAL):
+        return False
+    # "Treatment options" reads as a heading; a cut-off sentence in sentence case does not.
+    return _title_case(text) or len(text.split()) <= _MAX_SENTENCE_CASE_WORDS
+
+
+def explanation(lines: Sequence[Line]) -> Explanation | None:
+    """More Info: the text with one paragraph/heading/item/row per line, and its headings."""
+    kept = [line for line in lines if line.text]
+    if not kept:
+        return None
+    headings = tuple(
+        line.text
+        for index, line in enumerate(kept)
+        if index + 1 < len(kept) and _heading_like(line) and not _heading_like(kept[index + 1])
+    )
+    return Explanation(text="\n".join(line.content for line in kept), headings=headings)
+
+
+def doctor(text: str) -> tuple[str | None, str | None] | None:
+    """``(name, department)`` from a ``Dr. <name> reply <Department>`` line, else ``None``."""
+    match = DOCTOR.match(text) or DOCTOR_ZH.match(text)
+    if match is not None:
+        return match.group("name").strip(" :：") or None, match.group("dept").strip() or None
+    match = DOCTOR_BARE.match(text)
+    if match is not None and len(match.group("name").split()) <= 4:
+        return match.group("name").strip(), None
+    return None
+
+
+def _url(line: Line | None, base: str) -> str | None:
+    if line is None or not line.links:
+        return None
+    return canonicalize_url(line.links[0], base=base)
+
+
+def _teaser(group: Sequence[Line], base: str) -> SimilarQA | None:
+    read_more = READ_MORE.match(group[-1].text) if group else None
+    if read_more is not None:
+        more_line: Line | None = group[-1]
+        more_title = read_more.group("title").strip() or None
+        group = group[:-1]
+    else:
+        more_line, more_title = None, None
+    doctor_at = next((i for i, line in enumerate(group) if doctor(line.text)), None)
+    before = list(group if doctor_at is None else group[:doctor_at])
+    after = [] if doctor_at is None else list(group[doctor_at + 1 :])
+    title_line = None
+    if before and (len(before) > 1 or more_title is None or before[0].text == more_title):
+        title_line = before.pop(0)
+    title = title_line.text if title_line is not None else more_title
+    if not title:
+        return None
+    name, department = doctor(group[doctor_at].text) if doctor_at is not None else (None, None)
+    return SimilarQA(
+        title=title,
+        url=_url(more_line, base) or _url(title_line, base),
+        question_snippet="\n".join(line.content for line in before) or None,
+        doctor_name=name,
+        department=department,
+        reply_snippet="\n".join(line.content for line in after) or None,
+    )
+
+
+def similar(lines: Sequence[Line], base: str) -> tuple[SimilarQA, ...]:
+    """Similar Q&A teasers: title, question snippet, doctor line, reply snippet, Read More.
+
+    Teasers end at their ``[Read More]`` line; a page without those links falls back to
+    one teaser per doctor line (title and snippet before it, one snippet line after).
+    """
+    kept = [line for line in lines if line.text]
+    groups: list[list[Line]] = []
+    if any(READ_MORE.match(line.text) for line in kept):
+        current: list[Line] = []
+        for line in kept:
+            current.append(line)
+            if READ_MORE.match(line.text):
+                groups.append(current)
+                current = []
+    else:
+        starts = [i for i, line in enumerate(kept) if doctor(line.text)]
+        for number, at in enumerate(starts):
+            begin = starts[number - 1] + 2 if number else 0
+            groups.append(kept[begin : at + 2])
+    teasers = (_teaser(group, base) for group in groups)
+    return tuple(teaser for teaser in teasers if teaser is not None)
+
+
+_PAREN = re.compile(r"^[(（]\s*(?P<dept>[^()（）]+?)\s*[)）]$")
+_PAIR = r"[^()（）]+?\s*[(（]\s*[^()（）]+?\s*[)）]\s*"
+_PAIRS = re.compile(rf"^(?:{_PAIR})+$")
+_PAIR_PARTS = re.compile(r"(?P<topic>[^()（）]+?)\s*[(（]\s*(?P<dept>[^()（）]+?)\s*[)）]")
+
+
+def _pairs(line: Line, base: str) -> list[RelatedFAQ]:
+    """``Topic(Dept)`` pairs on one line; inline markup may glue several chips together."""
+    parts = list(_PAIR_PARTS.finditer(line.text))
+    links: list[str | None] = list(line.links) if len(line.links) == len(parts) else []
+    links = links or [_url(line, base) if i == 0 else None for i in range(len(parts))]
+    return [
+        RelatedFAQ(
+            part.group("topic").strip(),
+            part.group("dept"),
+            canonicalize_url(link, base=base) if link else None,
+        )
+        for part, link in zip(parts, links, strict=True)
+    ]
+
+
+def related_faq(lines: Sequence[Line], base: str) -> tuple[RelatedFAQ, ...]:
+    """``<topic>`` then ``(<Department>)`` pairs (or both on one line), until anything else."""
+    kept = [line for line in lines if line.text]
+    found: list[RelatedFAQ] = []
+    index = 0
+    while index < len(kept):
+        line = kept[index]
+        following = _PAREN.match(kept[index + 1].text) if index + 1 < len(kept) else None
+        if following is not None and not _PAREN.match(line.text):
+            found.append(RelatedFAQ(line.text, following.group("dept"), _url(line, base)))
+            index += 2
+        elif _PAIRS.match(line.text):
+            found.extend(_pairs(line, base))
+            index += 1
+        else:
+            break
+    return tuple(found)
