@@ -1,0 +1,26 @@
+"""An offline, deterministic doctorqna-like site for crawl tests, demos and benchmarks.
+
+There is no internet in CI, so the crawler is tested end to end against this site on
+127.0.0.1. It knows its own ground truth: ``DemoSite.record(id)`` is exactly the record the
+parser must extract from the page it serves, and fault plans and epoch change sets say
+exactly what a crawl must end up holding.
+"""
+
+from crawler.demo_site.config import FAULT_TYPES, DemoSiteConfig
+from crawler.demo_site.content import EpochChanges
+from crawler.demo_site.faults import Fault
+from crawler.demo_site.server import DemoServer, LogSnapshot, RequestLog, serve_demo_site
+from crawler.demo_site.site import DemoSite, Page
+
+__all__ = [
+    "FAULT_TYPES",
+    "DemoServer",
+    "DemoSite",
+    "DemoSiteConfig",
+    "EpochChanges",
+    "Fault",
+    "LogSnapshot",
+    "Page",
+    "RequestLog",
+    "serve_demo_site",
+]
