@@ -58,6 +58,7 @@ _PHONE = (
     + (
         r"(?:"
         r"\+\d{1,3}(?:[ .\-]?\(?\d{1,4}\)?){1,5}"  # international: +886 2 1234 5678
+        r"|(?:00)?886[ \-]\(?0?\d{1,3}\)?[ \-]?\d{3,4}[ \-]?\d{3,4}"  # 886-2-2345-6789
         r"|09\d{2}[ \-]?\d{3}[ \-]?\d{3}"  # Taiwan mobile: 0912-345-678
         r"|\(0\d{1,3}\)[ \-]?\d{3,4}[ \-]?\d{4}"  # Taiwan landline: (02) 2345-6789
         r"|0\d{1,3}-\d{3,4}-?\d{4}"  # Taiwan landline: 02-2345-6789
@@ -110,9 +111,12 @@ _EN_TAIWAN = (
 )
 _ZH_NUM = r"[0-9０-９]+"
 _ZH_CNUM = r"[0-9０-９一二三四五六七八九十百]+"
-# Characters that start the sentence around an address ("我住在", "家在") are not part of a
-# place name; excluding them keeps the placeholder from swallowing the context.
-_ZH_NAME = r"(?:(?![在住的是我你他她於于到從从往近和與与及家就要去也都])[\u4e00-\u9fff])"
+# Characters that start the sentence around an address ("我住在", "家在", "這條路") are not
+# part of a place name; excluding them keeps the placeholder from swallowing the context.
+# A number + 號 followed by a vehicle, bed or room word is a bus line or a bed, not a house.
+_ZH_NAME = (
+    r"(?:(?![在住的是我你他她於于到從从往近和與与及家就要去也都這这那條条搭坐])[\u4e00-\u9fff])"
+)
 _ZH_CITY = (
     r"(?:[台臺](?:北|中|南|東|东)|新北|桃園|桃园|高雄|基隆|新竹|嘉義|嘉义|苗栗|彰化|南投|"
     r"雲林|云林|屏東|屏东|宜蘭|宜兰|花蓮|花莲|澎湖|金門|金门|連江|连江)[市縣县]?"
@@ -120,7 +124,8 @@ _ZH_CITY = (
 _ZH_ADDRESS = (
     rf"(?:{_ZH_CITY})?(?:{_ZH_NAME}{{1,3}}[區区鄉乡鎮镇市])?"
     rf"{_ZH_NAME}{{1,6}}?(?:路|街|大道)(?:{_ZH_CNUM}段)?(?:{_ZH_NUM}巷)?(?:{_ZH_NUM}[弄衖])?"
-    rf"{_ZH_NUM}(?:[之\-]{_ZH_NUM})?[號号](?:{_ZH_CNUM}[樓楼Ff](?:之{_ZH_NUM})?)?(?:{_ZH_NUM}室)?"
+    rf"{_ZH_NUM}(?:[之\-]{_ZH_NUM})?[號号](?![公客]?車|[公客]?车|巴士|線|线|床|病房|診|诊)"
+    rf"(?:{_ZH_CNUM}[樓楼Ff](?:之{_ZH_NUM})?)?(?:{_ZH_NUM}室)?"
 )
 
 _SCRUB = re.compile(
