@@ -143,8 +143,8 @@ def max_external_id(conn: Connection, site: str) -> int | None:
         numeric = external.regexp_match("^[0-9]{1,18}$")
     else:
         numeric = and_(
-            external.op("GLOB")("[0-9]*"),
-            not_(external.op("GLOB")("*[^0-9]*")),
+            external.op("GLOB", is_comparison=True)("[0-9]*"),
+            not_(external.op("GLOB", is_comparison=True)("*[^0-9]*")),
             func.length(external) <= 18,
         )
     query = (

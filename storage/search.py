@@ -293,7 +293,7 @@ def _postgresql_statement(conditions: list[ColumnElement[bool]], limit: int) -> 
     # Headlines are costly, so they are made only for the hits that made the cut.
     newline = literal_column("E'\\n'")
     replies = (
-        select(func.string_agg(aggregate_order_by(_a.c.body, _a.c.position), newline))
+        select(func.string_agg(_a.c.body, aggregate_order_by(newline, _a.c.position)))
         .where(_a.c.page_id == _q.c.page_id)
         .scalar_subquery()
     )
