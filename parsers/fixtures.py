@@ -26,6 +26,8 @@ PAGE_FILE = "page.html"
 META_FILE = "meta.json"
 EXPECTED_FILE = "expected.json"
 EXPECTED_ERROR_FILE = "expected_error.json"
+#: Error "code" recorded when the parser raised something other than a ``ParseError``.
+UNEXPECTED_PREFIX = "unexpected "
 
 
 class FixtureError(Exception):
@@ -127,7 +129,11 @@ def load_case(case_dir: Path, root: Path) -> FixtureCase:
 
 
 def load_meta(path: Path) -> FixtureMeta:
-    data = _read_json(path)
+    return load_meta_dict(_read_json(path), path)
+
+
+def load_meta_dict(data: dict[str, Any], path: Path) -> FixtureMeta:
+    """Validate meta ``data`` (from ``path``, named in errors); unknown keys are kept for people."""
     url = data.get("url")
     headers = data.get("headers", {})
     if not isinstance(url, str) or not url:
@@ -156,26 +162,31 @@ def error_text(code: str) -> str:
 
 
 def run_case(case: FixtureCase) -> CaseResult:
-    """Parse the case's page and compare with what it expects.
+    """Parse the case's page and compare with what it expects."""
+    actual, detail = parse_to_text(case.page, case.meta)
+    diff = unified_diff(expected_text_for(case), actual, case)
+    return CaseResult(case, ok=not diff, actual_text=actual, diff=diff, detail=detail)
 
-    Any exception is captured into the result rather than raised, so one broken case never
-    hides the verdicts on the others.
+
+def parse_to_text(body: bytes, meta: FixtureMeta) -> tuple[str, str | None]:
+    """The canonical text of what ``parsers.parse`` makes of ``body``, and any error detail.
+
+    A ``ParseError`` becomes its error text. Any other exception breaks the parser's contract;
+    it is captured as ``unexpected <Type>`` with its traceback rather than raised, so one
+    broken case never hides the verdicts on the others.
     """
     # Imported here so listing or loading cases works even while the parser cannot import.
     from parsers import parse
 
-    detail: str | None = None
     try:
-        record = parse(case.page, case.meta.url, case.meta.headers, site=case.meta.site)
-        actual = record_text(record)
+        record = parse(body, meta.url, meta.headers, site=meta.site)
     except ParseError as exc:
-        actual, detail = error_text(exc.code), str(exc)
-    except Exception as exc:  # parse must only raise ParseError; report the violation
-        actual = error_text(f"unexpected {type(exc).__name__}")
-        detail = "".join(traceback.format_exception(exc))
-    expected = expected_text_for(case)
-    diff = unified_diff(expected, actual, case)
-    return CaseResult(case, ok=not diff, actual_text=actual, diff=diff, detail=detail)
+        return error_text(exc.code), str(exc)
+    except Exception as exc:
+        return error_text(f"{UNEXPECTED_PREFIX}{type(exc).__name__}"), "".join(
+            traceback.format_exception(exc)
+        )
+    return record_text(record), None
 
 
 def unified_diff(expected: str, actual: str, case: FixtureCase) -> str:
@@ -198,14 +209,30 @@ def write_expected(case_dir: Path, actual_text: str) -> Path:
     """Store ``actual_text`` (a ``CaseResult.actual_text``) as the case's expectation.
 
     Writes ``expected_error.json`` for an error text and ``expected.json`` otherwise, and
-    removes the other file so a case never expects both.
+    removes the other file so a case never expects both. A parser crash is never recorded.
     """
-    is_error = set(json.loads(actual_text)) == {"error"}
+    data = json.loads(actual_text)
+    is_error = set(data) == {"error"}
+    if is_error and data["error"].startswith(UNEXPECTED_PREFIX):
+        raise FixtureError(
+            f"{case_dir}: the parser crashed ({data['error']}); fix the parser instead of "
+            "recording the crash as expected"
+        )
     target = case_dir / (EXPECTED_ERROR_FILE if is_error else EXPECTED_FILE)
     other = case_dir / (EXPECTED_FILE if is_error else EXPECTED_ERROR_FILE)
     target.write_text(actual_text, encoding="utf-8")
     other.unlink(missing_ok=True)
     return target
+
+
+def write_case(case_dir: Path, body: bytes, meta: dict[str, Any]) -> FixtureMeta:
+    """Store a page and its meta as a case folder (the expectation is written separately)."""
+    validated = load_meta_dict(meta, case_dir / META_FILE)
+    case_dir.mkdir(parents=True, exist_ok=True)
+    (case_dir / PAGE_FILE).write_bytes(body)
+    text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
+    (case_dir / META_FILE).write_text(text, encoding="utf-8")
+    return validated
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -21,8 +21,9 @@ SEED_CASES = ("doctorqna/seed_div", "doctorqna/seed_semantic", "doctorqna/seed_t
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_fixture_parses_to_expected(case: FixtureCase) -> None:
     result = run_case(case)
-    detail = f"\n{result.detail}" if result.detail else ""
-    assert result.ok, f"{case.name} differs from its fixture:\n{result.diff}{detail}"
+    if not result.ok:
+        detail = f"\n{result.detail}" if result.detail else ""
+        pytest.fail(f"{case.name} differs from its fixture:\n{result.diff}{detail}", pytrace=False)
 
 
 def test_seed_markups_expect_the_identical_record() -> None:
