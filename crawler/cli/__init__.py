@@ -10,7 +10,7 @@ import importlib
 
 import click
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("crawler.cli.fixtures",)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
