@@ -57,10 +57,10 @@ def parse(
     site); otherwise the host decides, and pages of unknown hosts are parsed from their
     schema.org QAPage data. Raises only ``ParseError`` subclasses.
     """
-    name = site or site_for(url)
-    if name is not None and name not in _SITE_PARSERS:
-        raise UnsupportedSite(f"unknown site parser {name!r}", url=url)
     try:
+        name = site or site_for(url)
+        if name is not None and name not in _SITE_PARSERS:
+            raise UnsupportedSite(f"unknown site parser {name!r}", url=url)
         doc = load(decode(body, headers))
         if name is None:
             return qapage.parse_document(doc, url)

@@ -123,7 +123,8 @@ def _is_share(text: str) -> bool:
     if match is None:
         return False
     rest = [word.lower() for word in re.split(r"[\s|/]+", match.group("rest")) if word]
-    return all(word in SHARE_WIDGETS for word in rest)
+    # Button captions, or the one-letter glyphs icon fonts leave behind ("f", "in").
+    return all(word in SHARE_WIDGETS or len(word) <= 2 for word in rest)
 
 
 def _is_chrome(line: Line, titles: set[str]) -> bool:

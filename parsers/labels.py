@@ -34,6 +34,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "page not found",
         "not found",
         "could not be found",
+        "cannot be found",
         "does not exist",
         "no longer available",
         "找不到",  # zh: unverified
