@@ -56,14 +56,17 @@ def collect_stats(engine: Engine, *, site: str | None = None, top: int = 10) -> 
     scope = []  # gone pages stay in: what was asked is still data
     if site is not None:
         scope.append(Page.site_id == select(Site.id).where(Site.name == site).scalar_subquery())
+    on_page = Page.id == Question.page_id
     first_answer = and_(Answer.page_id == Question.page_id, Answer.position == 0)
     month = func.substr(cast(Question.asked_on, String), 1, 7)
     with engine.connect() as conn:
-        questions = conn.scalar(select(func.count()).select_from(Question).join(Page).where(*scope))
+        questions = conn.scalar(
+            select(func.count()).select_from(Question).join(Page, on_page).where(*scope)
+        )
         answered = conn.scalar(
             select(func.count())
             .select_from(Question)
-            .join(Page)
+            .join(Page, on_page)
             .join(Answer, first_answer)
             .where(*scope)
         )
@@ -72,7 +75,7 @@ def collect_stats(engine: Engine, *, site: str | None = None, top: int = 10) -> 
             for m, n in conn.execute(
                 select(month, func.count())
                 .select_from(Question)
-                .join(Page)
+                .join(Page, on_page)
                 .where(*scope)
                 .group_by(month)
                 .order_by(month)
@@ -83,7 +86,7 @@ def collect_stats(engine: Engine, *, site: str | None = None, top: int = 10) -> 
             for d, n in conn.execute(
                 select(Department.name, func.count())
                 .select_from(Question)
-                .join(Page)
+                .join(Page, on_page)
                 .outerjoin(Answer, first_answer)
                 .outerjoin(Department, Department.id == Answer.department_id)
                 .where(*scope)
@@ -94,7 +97,7 @@ def collect_stats(engine: Engine, *, site: str | None = None, top: int = 10) -> 
         delays: Counter[int] = Counter()
         pairs = conn.execution_options(yield_per=5000).execute(
             select(Question.asked_on, Answer.replied_on)
-            .join(Page)
+            .join(Page, on_page)
             .join(Answer, first_answer)
             .where(*scope, Question.asked_on.is_not(None), Answer.replied_on.is_not(None))
         )
@@ -105,7 +108,7 @@ def collect_stats(engine: Engine, *, site: str | None = None, top: int = 10) -> 
             for name, n in conn.execute(
                 select(Doctor.name, func.count())
                 .select_from(Answer)
-                .join(Doctor)
+                .join(Doctor, Doctor.id == Answer.doctor_id)
                 .join(Page, Page.id == Answer.page_id)
                 .where(*scope)
                 .group_by(Doctor.name)
