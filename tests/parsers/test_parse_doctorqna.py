@@ -88,7 +88,8 @@ def test_time_datetime_fills_a_date_the_text_writes_relatively() -> None:
 def test_cjk_text_entities_and_full_width_asker() -> None:
     record = parse(
         page(
-            "<div>Share to:</div><h1>膝蓋上樓梯會痛？</h1><p>醫師您好&#xFF0C;我上樓梯時膝蓋痛&hellip;</p>"
+            "<div>Share to:</div><h1>膝蓋上樓梯會痛？</h1>"
+            "<p>醫師您好&#xFF0C;我上樓梯時膝蓋痛&hellip;</p>"
             "<p>陳小姐，30～39 year old female. Ask Date：2024/05/01</p>"
             "<p>Dr. 林凱 reply Orthopedics</p><p>建議冰敷&nbsp;&amp;&nbsp;休息。</p>"
             "<p>Reply Date: 2024/05/02</p>",
@@ -183,7 +184,8 @@ def test_ids_language_and_canonical_come_from_the_url_when_the_page_is_silent() 
 
 def test_truncated_page_keeps_what_is_there() -> None:
     full = page(
-        QUESTION + "<div>Ho, male. Ask Date: 2024/05/01</div><div>Dr. Lin Kai reply Orthopedics</div>"
+        QUESTION
+        + "<div>Ho, male. Ask Date: 2024/05/01</div><div>Dr. Lin Kai reply Orthopedics</div>"
         "<div>Try ice and rest for a few days before</div>"
     )
     record = parse(full[: full.index(b"before")], URL)

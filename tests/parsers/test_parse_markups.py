@@ -28,10 +28,17 @@ EXPECTED = {
         "Almost every morning I wake up with a dull headache.\n"
         "It fades by noon. My blood pressure is normal."
     ),
-    "asker": Asker(name="Lin Mei", age_min=40, age_max=49, age_label="40~49 year old", sex="female"),
+    "asker": Asker(
+        name="Lin Mei", age_min=40, age_max=49, age_label="40~49 year old", sex="female"
+    ),
     "asked_on": "2024-03-05",
     "answers": (
-        Answer("Huang Boyu", "Neurology", "Check whether you snore.\nSleep apnea is common.", "2024-03-06"),
+        Answer(
+            "Huang Boyu",
+            "Neurology",
+            "Check whether you snore.\nSleep apnea is common.",
+            "2024-03-06",
+        ),
         Answer("Tsai Ling", None, "Keep a headache diary for two weeks.", "2024-03-07"),
     ),
     "explanation": Explanation(
@@ -68,7 +75,8 @@ DIV_SOUP = f"""<!DOCTYPE html><html lang="en"><head><title>{TITLE}</title>
 <meta charset="utf-8"><script>window.ads = ["<div>Ask Date: 1999/01/01</div>"];</script>
 <style>.x{{color:red}}</style></head><body>
 <div class="hdr"><a href="/en"><div class="logo">DoctorQnA</div></a>
-<div class="menu"><a href="/en/departments">Departments</a><a href="/en/ask">Ask a Doctor</a></div></div>
+<div class="menu"><a href="/en/departments">Departments</a><a href="/en/ask">Ask a Doctor</a>
+</div></div>
 <div class="wrap"><div class="seo">{TITLE}</div>
 <div class="share">Share to: <a href="https://facebook.com/x"><i class="ic"></i>f</a></div>
 <div class="qt">Why do I wake up with a headache?</div>
@@ -149,7 +157,7 @@ After Waking Up</A></TD></TR>
 <TR><TD><FONT size=1>Copyright 2024 DoctorQnA</FONT></TD></TR></TABLE></BODY></HTML>"""
 
 MINIFIED = (
-    f'<html lang=en><head><title>{TITLE}</title></head><body><div><a href=/en>DoctorQnA</a></div>'
+    f"<html lang=en><head><title>{TITLE}</title></head><body><div><a href=/en>DoctorQnA</a></div>"
     f"<div><h2>{TITLE}</h2><div>Share to:<a href=//line.me/x>LINE</a></div>"
     "<h1>Why do I wake up with a headache?</h1><p>Almost every morning I wake up with a dull "
     "headache.<p>It fades by noon. My blood pressure is normal.<div><span>Lin Mei</span>, "

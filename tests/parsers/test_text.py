@@ -28,7 +28,9 @@ def test_clean_line(raw: str, clean: str) -> None:
 
 
 def test_clean_text_strips_lines_and_drops_blank_ones() -> None:
-    assert clean_text("  first  line \n\n \u00a0\n second\u3000line \r\n") == "first line\nsecond line"
+    assert (
+        clean_text("  first  line \n\n \u00a0\n second\u3000line \r\n") == "first line\nsecond line"
+    )
 
 
 def test_clean_text_and_join_lines_never_return_empty_strings() -> None:
