@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,6 @@ PAGE_FILE = "page.html"
 META_FILE = "meta.json"
 EXPECTED_FILE = "expected.json"
 EXPECTED_ERROR_FILE = "expected_error.json"
-#: Error "code" recorded when the parser raised something other than a ``ParseError``.
-UNEXPECTED_PREFIX = "unexpected "
 
 
 class FixtureError(Exception):
@@ -68,7 +65,7 @@ class CaseResult:
     """The outcome of parsing one case; ``diff`` is empty exactly when ``ok``.
 
     ``actual_text`` is in the same canonical form as the expected files, so ``update`` can
-    write it back verbatim; ``detail`` carries a parse error message or a traceback.
+    write it back verbatim; ``detail`` carries the parse error's message.
     """
 
     case: FixtureCase
@@ -171,9 +168,8 @@ def run_case(case: FixtureCase) -> CaseResult:
 def parse_to_text(body: bytes, meta: FixtureMeta) -> tuple[str, str | None]:
     """The canonical text of what ``parsers.parse`` makes of ``body``, and any error detail.
 
-    A ``ParseError`` becomes its error text. Any other exception breaks the parser's contract;
-    it is captured as ``unexpected <Type>`` with its traceback rather than raised, so one
-    broken case never hides the verdicts on the others.
+    A ``ParseError`` becomes its error text; ``parse`` promises to raise nothing else, so
+    anything else is a parser bug and propagates with its traceback.
     """
     # Imported here so listing or loading cases works even while the parser cannot import.
     from parsers import parse
@@ -182,10 +178,6 @@ def parse_to_text(body: bytes, meta: FixtureMeta) -> tuple[str, str | None]:
         record = parse(body, meta.url, meta.headers, site=meta.site)
     except ParseError as exc:
         return error_text(exc.code), str(exc)
-    except Exception as exc:
-        return error_text(f"{UNEXPECTED_PREFIX}{type(exc).__name__}"), "".join(
-            traceback.format_exception(exc)
-        )
     return record_text(record), None
 
 
@@ -209,15 +201,9 @@ def write_expected(case_dir: Path, actual_text: str) -> Path:
     """Store ``actual_text`` (a ``CaseResult.actual_text``) as the case's expectation.
 
     Writes ``expected_error.json`` for an error text and ``expected.json`` otherwise, and
-    removes the other file so a case never expects both. A parser crash is never recorded.
+    removes the other file so a case never expects both.
     """
-    data = json.loads(actual_text)
-    is_error = set(data) == {"error"}
-    if is_error and data["error"].startswith(UNEXPECTED_PREFIX):
-        raise FixtureError(
-            f"{case_dir}: the parser crashed ({data['error']}); fix the parser instead of "
-            "recording the crash as expected"
-        )
+    is_error = set(json.loads(actual_text)) == {"error"}
     target = case_dir / (EXPECTED_ERROR_FILE if is_error else EXPECTED_FILE)
     other = case_dir / (EXPECTED_FILE if is_error else EXPECTED_ERROR_FILE)
     target.write_text(actual_text, encoding="utf-8")

@@ -6,12 +6,20 @@ fixture's expectation as ``-`` lines and the parser's output as ``+`` lines.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from parsers.errors import ERROR_CODES
-from parsers.fixtures import FixtureCase, discover, expected_file_for, expected_text_for, run_case
+from parsers.fixtures import (
+    FixtureCase,
+    FixtureError,
+    discover,
+    expected_file_for,
+    expected_text_for,
+    run_case,
+)
 
 FIXTURES_ROOT = Path(__file__).resolve().parents[2] / "fixtures"
 CASES = discover(FIXTURES_ROOT)
@@ -65,3 +73,41 @@ def test_fixture_set_covers_the_required_cases() -> None:
         "qapage/other_site",
     }
     assert required <= names, f"missing fixture cases: {sorted(required - names)}"
+
+
+def _make_case(root: Path, name: str, meta: str, expected: str | None = None) -> Path:
+    case_dir = root / name
+    case_dir.mkdir(parents=True)
+    (case_dir / "page.html").write_bytes(b"<html></html>")
+    (case_dir / "meta.json").write_text(meta, encoding="utf-8")
+    if expected is not None:
+        (case_dir / "expected_error.json").write_text(expected, encoding="utf-8")
+    return case_dir
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected", "message"),
+    [
+        ('{"headers": {}}', '{"error": "not_an_article"}', "'url'"),
+        ('{"url": "https://x.org/1", "headers": {"A": 1}}', '{"error": "x"}', "'headers'"),
+        ("{not json", '{"error": "x"}', "not valid UTF-8 JSON"),
+        ('{"url": "https://x.org/1"}', None, "needs exactly one of"),
+        ('{"url": "https://x.org/1"}', '{"code": "x"}', '{"error": "<ParseError code>"}'),
+    ],
+)
+def test_malformed_case_folders_are_reported_with_the_file_to_fix(
+    tmp_path: Path, meta: str, expected: str | None, message: str
+) -> None:
+    _make_case(tmp_path, "site/bad", meta, expected)
+    with pytest.raises(FixtureError, match=re.escape(message)) as raised:
+        discover(tmp_path)
+    assert str(tmp_path / "site" / "bad") in str(raised.value)
+
+
+def test_a_bare_case_name_must_be_unambiguous(tmp_path: Path) -> None:
+    meta = '{"url": "https://x.org/1"}'
+    for group in ("one", "two"):
+        _make_case(tmp_path, f"{group}/same", meta, '{"error": "not_an_article"}')
+    assert [c.name for c in discover(tmp_path, ("two/same",))] == ["two/same"]
+    with pytest.raises(FixtureError, match="ambiguous"):
+        discover(tmp_path, ("same",))
