@@ -25,6 +25,7 @@ from crawler.demo_site.content import Article, ContentModel, EpochChanges, State
 from crawler.demo_site.faults import Fault, plan_fault
 from crawler.demo_site.truth import expected_record
 from crawler.demo_site.words import DEPARTMENTS
+from parsers import parser_version
 from parsers.record import QARecord
 
 #: At most this many URLs per sitemap file (the protocol allows 50,000; small files let tests
@@ -68,13 +69,6 @@ class _Rendered:
         if self.gzipped is None:
             self.gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
         return self.gzipped
-
-
-def parser_version() -> str:
-    """The doctorqna parser version the ground truth claims to be produced by."""
-    from parsers import parser_version as version
-
-    return version("doctorqna")
 
 
 class DemoSite:
@@ -126,7 +120,8 @@ class DemoSite:
         article = self.article(article_id)
         if article is None:
             return None
-        return expected_record(article, self._target, self.base_url, parser_version())
+        version = parser_version("doctorqna")
+        return expected_record(article, self._target, self.base_url, version)
 
     def changes(self, epoch: int | None = None) -> EpochChanges:
         """Ids added, changed and removed by ``epoch`` (default: the current one)."""
