@@ -10,7 +10,10 @@ import importlib
 
 import click
 
-COMMAND_MODULES: tuple[str, ...] = ("crawler.cli.fixtures",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "crawler.cli.fixtures",
+    "crawler.cli.demo_site",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
