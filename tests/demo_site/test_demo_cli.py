@@ -1,0 +1,83 @@
+"""``healthqa demo-site``: serving from a subprocess, stopping cleanly, writing static files."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import cli
+from crawler.demo_site import DemoSite, DemoSiteConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serves_from_a_subprocess_until_interrupted(stop: signal.Signals) -> None:
+    command = [
+        sys.executable,
+        "-c",
+        "from crawler.cli import main; main()",
+        "demo-site",
+        "--port=0",
+        "--pages=40",
+        "--seed=3",
+        "--fault-rate=0.5",
+        "--faults=500",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().split()
+        assert first[0] == "serving", first
+        base_url = first[1]
+        summary = process.stdout.readline()
+        assert "40 articles" in summary and "robots" in summary
+        robots = httpx.get(f"{base_url}/robots.txt", timeout=10)
+        assert "Disallow: /en/private/" in robots.text
+        site = DemoSite(DemoSiteConfig(pages=40, seed=3, fault_rate=0.5, faults=("500",)))
+        path = next(iter(site.faulted()))
+        statuses = [httpx.get(base_url + path, timeout=10).status_code for _ in range(3)]
+        assert statuses[0] == 500 and statuses[-1] == 200
+        process.send_signal(stop)
+        assert process.wait(timeout=20) == 0
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_writes_the_whole_site_as_static_files(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["demo-site", "--pages=25", "--seed=4", "--static-dir", str(tmp_path), "--port=9911"],
+    )
+    assert result.exit_code == 0, result.output
+    site = DemoSite(DemoSiteConfig(pages=25, seed=4))
+    for article_id in site.article_ids():
+        path = site.path_for(article_id)
+        assert (tmp_path / path.lstrip("/")).read_bytes() == site.page(path).body
+    robots = (tmp_path / "robots.txt").read_text()
+    assert "Sitemap: http://127.0.0.1:9911/sitemap_index.xml" in robots
+    assert (
+        "http://127.0.0.1:9911/sitemaps/articles-1.xml"
+        in (tmp_path / "sitemap_index.xml").read_text()
+    )
+    assert (tmp_path / "en/faq/jaundice").read_bytes().startswith(b"<!DOCTYPE html>")
+    assert b"Page not found" in (tmp_path / "404.html").read_bytes()
+    assert f"wrote {len(list(p for p in tmp_path.rglob('*') if p.is_file()))} files" in (
+        result.output
+    )
+
+
+def test_bad_options_are_refused_with_the_reason() -> None:
+    runner = CliRunner()
+    bad_fault = runner.invoke(cli, ["demo-site", "--faults=500,teapot"])
+    assert bad_fault.exit_code == 2 and "teapot" in bad_fault.output
+    bad_rate = runner.invoke(cli, ["demo-site", "--fault-rate=2"])
+    assert bad_rate.exit_code == 2 and "fault_rate" in bad_rate.output
