@@ -44,7 +44,13 @@ class CanonicalDupeFilter(BaseDupeFilter):
             logger.info("duplicate filter: %d URLs count as done before the crawl starts", count)
 
     def request_seen(self, request: Request) -> bool:
-        if self.seen.add(canonicalize_url(request.url)):
+        url = canonicalize_url(request.url)
+        if self.seen.add(url):
+            return False
+        # A redirect chain that comes back to where it started (a login bounce, a cookie
+        # check) must be followed to its end, or the page is never fetched at all. Loops are
+        # bounded by REDIRECT_MAX_TIMES.
+        if url in {canonicalize_url(u) for u in request.meta.get("redirect_urls", ())}:
             return False
         self.filtered += 1
         return True

@@ -23,7 +23,6 @@ _BY_CLASS: tuple[tuple[type[BaseException], str], ...] = (
     (DownloadConnectionRefusedError, "connection_refused"),
     (ResponseDataLossError, "data_loss"),
     (DownloadFailedError, "connection_failed"),
-    (IgnoreRequest, "ignored"),
 )
 
 
@@ -31,6 +30,8 @@ def exception_code(error: BaseException) -> str:
     """The stable code for a download exception (``oversize``, ``timeout``, ``dns``...)."""
     if isinstance(error, HttpError):
         return f"http_{error.response.status}"
+    if isinstance(error, IgnoreRequest):
+        return "robots_disallowed" if "robots.txt" in str(error) else "ignored"
     if isinstance(error, DownloadCancelledError):
         # Scrapy cancels a download exactly when it passes DOWNLOAD_MAXSIZE.
         return "oversize" if "max size" in str(error) else "cancelled"

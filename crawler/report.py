@@ -40,6 +40,7 @@ class CrawlTally:
     ingest: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
     parsed: int = 0
+    not_articles: int = 0
     missing: Counter[str] = field(default_factory=Counter)
 
     def count_record(self, record: QARecord) -> None:
@@ -59,6 +60,7 @@ class CrawlTally:
             **{status: self.ingest[status] for status in INGEST_STATUSES},
             "failed_by_reason": dict(sorted(self.failures.items())),
             "parsed": self.parsed,
+            "not_articles": self.not_articles,
             "coverage": self.coverage(),
         }
 
@@ -103,7 +105,7 @@ def render_report(stats: dict[str, Any], console: Console | None = None) -> None
     outcomes = Table(title="Crawl report", show_header=True)
     outcomes.add_column("outcome")
     outcomes.add_column("pages", justify="right")
-    for name in ("fetched", "retried", *INGEST_STATUSES, "parsed"):
+    for name in ("fetched", "retried", *INGEST_STATUSES, "parsed", "not_articles"):
         outcomes.add_row(name, str(stats.get(name, 0)))
     for reason, count in stats.get("failed_by_reason", {}).items():
         outcomes.add_row(f"failed: {reason}", str(count))

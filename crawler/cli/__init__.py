@@ -11,8 +11,10 @@ import importlib
 import click
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "crawler.cli.crawl",
     "crawler.cli.fixtures",
     "crawler.cli.demo_site",
+    "crawler.cli.research",
 )
 
 

@@ -13,10 +13,14 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.table import Table
 
+from crawler.demo_site.config import DemoSiteConfig
+from crawler.demo_site.server import serve_demo_site
 from crawler.report import EXIT_COVERAGE, CoverageThresholds, render_report
 from crawler.run import SPIDERS, CrawlFailed, CrawlOptions, run_crawl
 from crawler.spiders.doctorqna import parse_id_range
+from storage import Archive
 from storage.engine import default_url
 from storage.runlock import EXIT_LOCKED, RunLock, RunLocked
 
@@ -162,4 +166,45 @@ def crawl_command(
     crawl_and_report(options, thresholds, Console())
 
 
-commands: list[click.Command] = [crawl_command]
+def _sample_term(text: str | None) -> str:
+    """A word from a page the demo served, so the sample search is sure to find something."""
+    words = sorted((w.strip(".,?!:;()") for w in (text or "").split()), key=len, reverse=True)
+    return words[0] if words else "pain"
+
+
+@click.command("demo")
+@click.option("--pages", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+)
+def demo_command(pages: int, data_dir: Path) -> None:
+    """Serve the offline demo site on a free port, crawl it into DATA_DIR, search it."""
+    console = Console()
+    with serve_demo_site(DemoSiteConfig(pages=pages), host="127.0.0.1", port=0) as server:
+        console.print(f"Demo site with {pages} pages at {server.base_url}")
+        options = CrawlOptions(
+            sitemap=True,
+            data_dir=data_dir,
+            base_url=server.base_url,
+            polite=False,
+            log_level="WARNING",
+        )
+        crawl_and_report(options, CoverageThresholds(), console)
+        record = server.site.record(server.site.article_ids()[0])
+        term = _sample_term(record.question_title if record else None)
+    archive = Archive.open(None, data_dir=data_dir)
+    hits = archive.search(term, limit=5)
+    table = Table(title=f"Sample search: {term!r} ({len(hits)} hits shown)")
+    table.add_column("url")
+    table.add_column("question")
+    table.add_column("snippet")
+    for hit in hits:
+        table.add_row(hit.url, hit.question_title or "", hit.snippet or "")
+    console.print(table)
+    console.print(f"Archive: {default_url(data_dir)}; WARC files under {data_dir / 'warc'}")
+
+
+commands: list[click.Command] = [crawl_command, demo_command]

@@ -21,6 +21,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from selectolax.lexbor import LexborHTMLParser
@@ -31,7 +32,7 @@ from crawler.fetch_errors import exception_code
 from crawler.items import PageItem
 from crawler.session import CrawlSession
 from parsers import parse, parser_version
-from parsers.errors import ParseError
+from parsers.errors import NotAnArticle, ParseError
 from parsers.record import QARecord
 from parsers.urls import canonicalize_url
 from storage.capture import Capture
@@ -89,7 +90,7 @@ class DoctorQnaSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.base_url = canonicalize_url(base_url or DEFAULT_BASE_URL)
+        self.base_url = canonicalize_url(base_url or DEFAULT_BASE_URL).rstrip("/")
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
         self.ids = parse_id_range(ids) if ids else None
         self.use_sitemap = _flag(sitemap)
@@ -132,8 +133,8 @@ class DoctorQnaSpider(scrapy.Spider):
     def _opened(self, spider: scrapy.Spider) -> None:
         self.session.start()
 
-    def _closed(self, spider: scrapy.Spider, reason: str) -> Any:
-        return self.session.close(reason)
+    async def _closed(self, spider: scrapy.Spider, reason: str) -> None:
+        await maybe_deferred_to_future(self.session.close(reason))
 
     # -- what counts as done before the crawl starts (read by the duplicate filter) ---------
 
@@ -166,7 +167,7 @@ class DoctorQnaSpider(scrapy.Spider):
             yield self.page_request(url)
         if self.use_sitemap:
             yield scrapy.Request(
-                f"{self.base_url.rstrip('/')}/robots.txt",
+                f"{self.base_url}/robots.txt",
                 callback=self.parse_robots,
                 errback=self.on_error,
                 dont_filter=True,
@@ -217,9 +218,9 @@ class DoctorQnaSpider(scrapy.Spider):
     # -- sitemap ------------------------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        sitemaps = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+        sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
         if not sitemaps:
-            sitemaps = [f"{self.base_url.rstrip('/')}/sitemap.xml"]
+            sitemaps = [f"{self.base_url}/sitemap.xml"]
         for url in sitemaps:
             yield self.sitemap_request(url)
 
@@ -269,7 +270,10 @@ class DoctorQnaSpider(scrapy.Spider):
         try:
             record = parse(response.body, response.url, headers, site=self.site)
         except ParseError as error:
-            self.session.tally.failures[error.code] += 1
+            if isinstance(error, NotAnArticle):
+                self.session.tally.not_articles += 1  # FAQ and listing pages: expected
+            else:
+                self.session.tally.failures[error.code] += 1
             return None, replace(
                 capture,
                 parse_outcome="error",
