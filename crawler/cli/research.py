@@ -7,6 +7,7 @@ Thin click wrappers: each parses options, opens the archive, calls one function 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,16 +21,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from crawler.cli.research_options import archive_options, filter_options, search_filters
 from crawler.cli.research_render import render_detail, render_reparse, render_stats
-from storage import Archive, SearchQueryError
+from storage import Archive, SearchHit, SearchQueryError
 from storage.research.reparse import reparse as run_reparse
 from storage.research.show import page_detail
 from storage.research.stats import collect_stats
 
 #: Exit status for a query the user must fix (click's own usage errors use it too).
 EXIT_BAD_QUERY = 2
+
+_MARKED = re.compile(r"\[([^\[\]]*)\]")
 
 
 @contextmanager
@@ -51,9 +55,14 @@ def _dumps(value: Any, indent: int | None = None) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent, default=_json_default)
 
 
-def _highlight(snippet: str) -> str:
-    """Search snippets mark matches as ``[term]``; show them bold instead."""
-    return escape(snippet).replace("\\[", "[bold yellow]").replace("]", "[/bold yellow]")
+def _hit_text(hit: SearchHit) -> Text:
+    """Title, snippet with matches (marked ``[term]`` by the search) in bold, and the URL."""
+    text = Text(hit.question_title or "(no title)", style="bold")
+    text.append("\n")
+    for n, part in enumerate(_MARKED.split(hit.snippet or "")):
+        text.append(part, style="bold yellow" if n % 2 else "")
+    text.append("\n" + hit.url, style="dim")
+    return text
 
 
 @click.command()
@@ -90,8 +99,7 @@ def search(
             str(hit.asked_on or ""),
             escape(hit.department or ""),
             escape(hit.doctor_name or ""),
-            f"[bold]{escape(hit.question_title or '')}[/bold]\n{_highlight(hit.snippet or '')}"
-            f"\n[dim]{escape(hit.url)}[/dim]",
+            _hit_text(hit),
         )
     Console().print(table)
 

@@ -56,14 +56,15 @@ def render_detail(console: Console, detail: PageDetail) -> None:
         if links.row_count:
             console.print(links)
     captures = Table(title="Captures")
-    for name in ("id", "fetched at", "status", "outcome", "parser", "run", "WARC"):
-        captures.add_column(name, overflow="fold")
+    for name in ("id", "fetched at (UTC)", "status", "outcome", "parser", "run"):
+        captures.add_column(name, no_wrap=True)
+    captures.add_column("WARC file @ offset", overflow="fold")
     for c in detail.captures:
-        outcome = c["parse_outcome"] + (f" ({c['error_code']})" if c["error_code"] else "")
-        where = f"{c['warc_file']}@{c['warc_offset']}" if c["warc_file"] else ""
+        outcome = c["parse_outcome"] + (f"\n{c['error_code']}" if c["error_code"] else "")
+        where = f"{c['warc_file']} @ {c['warc_offset']}" if c["warc_file"] else ""
         captures.add_row(
             str(c["capture_id"]),
-            c["fetched_at"],
+            c["fetched_at"][:16].replace("T", " "),
             str(c["http_status"]),
             outcome,
             c["parser_version"] or "",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, Row, and_, or_, select
 from sqlalchemy.orm import aliased
 
 import parsers
@@ -61,7 +61,7 @@ class ReparseReport:
 
 @dataclass(frozen=True, slots=True)
 class _Target:
-    row: CaptureRow
+    row: Row[Any]  # the captures row's columns
     site: str
 
 
@@ -136,7 +136,7 @@ def _targets(engine: Engine, site: str | None) -> Iterator[_Target]:
     with engine.connect() as conn:
         while True:
             rows = conn.execute(
-                select(CaptureRow, Site.name)
+                select(*CaptureRow.__table__.c, Site.name.label("site_name"))
                 .join(Site, Site.id == CaptureRow.site_id)
                 .where(CaptureRow.id > last_id, *conditions)
                 .order_by(CaptureRow.id)
@@ -144,9 +144,9 @@ def _targets(engine: Engine, site: str | None) -> Iterator[_Target]:
             ).all()
             if not rows:
                 return
-            for row, site_name in rows:
-                yield _Target(row, site_name)
-            last_id = rows[-1][0].id
+            for row in rows:
+                yield _Target(row, row.site_name)
+            last_id = rows[-1].id
 
 
 def _reparse_one(

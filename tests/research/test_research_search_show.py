@@ -1,0 +1,84 @@
+"""``healthqa search`` and ``healthqa show`` through the real CLI against the known archive."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner, Result
+from research_data import Built
+
+from crawler.cli.research import EXIT_BAD_QUERY, search, show
+
+
+def invoke(command, built: Built, *args: str) -> Result:
+    return CliRunner().invoke(
+        command, [*args, "--db", built.db_url, "--data-dir", str(built.data_dir)]
+    )
+
+
+def test_json_hits_are_the_matching_questions(built: Built) -> None:
+    result = invoke(search, built, "ulcer", "--json")
+    assert result.exit_code == 0, result.output
+    hits = [json.loads(line) for line in result.output.splitlines()]
+    expected = {r.url for r in built.records if "ulcer" in r.question_body}
+    assert {h["url"] for h in hits} == expected
+    assert all("[ulcer]" in h["snippet"] for h in hits)
+    assert [h["rank"] for h in hits] == sorted((h["rank"] for h in hits), reverse=True)
+
+
+def test_filters_narrow_the_hits(built: Built) -> None:
+    result = invoke(search, built, "needs", "--json", "--answered", "--doctor", "Lin Meihua")
+    assert result.exit_code == 0, result.output
+    urls = {json.loads(line)["url"] for line in result.output.splitlines()}
+    assert urls == {
+        r.url for r in built.records if r.answers and r.answers[0].doctor_name == "Lin Meihua"
+    }
+    limited = invoke(search, built, "question", "--json", "--limit", "3")
+    assert len(limited.output.splitlines()) == 3
+
+
+def test_table_output_highlights_and_names_the_question(built: Built) -> None:
+    result = invoke(search, built, "palpitations")
+    assert result.exit_code == 0, result.output
+    assert "Worried about palpitations" in result.output
+    assert "hit(s) for 'palpitations'" in result.output
+
+
+@pytest.mark.parametrize("query", ['""', "-ulcer", "( ) *"])
+def test_unsearchable_query_is_a_clear_error_with_exit_2(built: Built, query: str) -> None:
+    result = invoke(search, built, query)
+    assert result.exit_code == EXIT_BAD_QUERY
+    assert "Error:" in result.output
+
+
+def test_show_json_has_record_captures_and_revisions(built: Built) -> None:
+    record = built.records[1]
+    result = invoke(show, built, record.url, "--json")
+    assert result.exit_code == 0, result.output
+    detail = json.loads(result.output)
+    assert detail["record"] == record.to_dict()
+    assert [c["parse_outcome"] for c in detail["captures"]] == ["ok"]
+    assert detail["captures"][0]["warc_file"].startswith("warc/")
+    assert len(detail["revisions"]) == 1
+    assert detail["revisions"][0]["record"]["question_title"] == record.question_title
+    by_id = invoke(show, built, str(detail["page_id"]), "--json")
+    assert json.loads(by_id.output) == detail
+
+
+def test_show_renders_answers_links_and_failed_pages(built: Built) -> None:
+    record = built.records[0]
+    result = invoke(show, built, record.url)
+    assert result.exit_code == 0, result.output
+    for text in (record.question_title, record.answers[0].doctor_name, "More Info", "Captures"):
+        assert text in result.output
+    failed = invoke(show, built, "https://doctorqna.com/en/article/300001")
+    assert failed.exit_code == 0, failed.output
+    assert "not_an_article" in failed.output
+    assert "No capture of this page has parsed yet" in failed.output
+
+
+def test_show_unknown_page_fails_clearly(built: Built) -> None:
+    result = invoke(show, built, "https://doctorqna.com/en/article/999")
+    assert result.exit_code == 1
+    assert "no archived page" in result.output
