@@ -11,9 +11,8 @@ learning who the asker is, and should not republish contact details. So:
 * free-text columns have e-mail addresses, phone numbers, national id numbers and street
   addresses replaced by ``[EMAIL]``, ``[PHONE]``, ``[ID]``, ``[ADDRESS]``.
 
-The patterns are deliberately narrow: medical text is full of numbers (lab values, doses,
-dates, blood pressure, age ranges) that must survive. ``docs/deidentification.md`` lists what
-is caught and, honestly, what is not.
+The scrubbing patterns live in ``scrub.py``; ``docs/deidentification.md`` lists what is
+caught and, honestly, what is not.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import contextlib
 import hashlib
 import hmac
 import os
-import re
 import secrets
 import tempfile
 import unicodedata
@@ -31,138 +29,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from storage.export.scrub import PLACEHOLDERS, SCRUBBER_VERSION, scrub_text
+
 #: Environment variable that supplies the key instead of the key file.
 KEY_ENV_VAR = "HEALTHQA_DEID_KEY"
 #: File name of the key inside the data directory (never inside an export directory).
 KEY_FILE_NAME = "deidentify.key"
-#: Bumped whenever a pattern changes, so a manifest says which rules an export went through.
-SCRUBBER_VERSION = "1"
 PSEUDONYM_PREFIX = "asker_"
 PSEUDONYM_HEX_CHARS = 12
 _MIN_KEY_CHARS = 16
-
-# Boundaries use explicit character classes instead of \b: CJK characters count as word
-# characters, so \b would miss an id written straight after Chinese text ("身分證A123456789").
-_NUM_START = r"(?<![0-9A-Za-z+/.\-])"
-_NUM_END = r"(?![0-9A-Za-z/]|[.\-]\d)"
-_ALNUM_START = r"(?<![0-9A-Za-z])"
-_ALNUM_END = r"(?![0-9A-Za-z])"
-
-_EMAIL = (
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+[@＠]"
-    r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
-)
-
-_PHONE = (
-    _NUM_START
-    + (
-        r"(?:"
-        r"\+\d{1,3}(?:[ .\-]?\(?\d{1,4}\)?){1,5}"  # international: +886 2 1234 5678
-        r"|(?:00)?886[ \-]\(?0?\d{1,3}\)?[ \-]?\d{3,4}[ \-]?\d{3,4}"  # 886-2-2345-6789
-        r"|09\d{2}[ \-]?\d{3}[ \-]?\d{3}"  # Taiwan mobile: 0912-345-678
-        r"|\(0\d{1,3}\)[ \-]?\d{3,4}[ \-]?\d{4}"  # Taiwan landline: (02) 2345-6789
-        r"|0\d{1,3}-\d{3,4}-?\d{4}"  # Taiwan landline: 02-2345-6789
-        r"|(?:1[ .\-])?\(\d{3}\)[ ]?\d{3}[ .\-]\d{4}"  # US: (555) 123-4567
-        r"|(?:1[ .\-])?\d{3}[.\-]\d{3}[.\-]\d{4}"  # US: 555-123-4567
-        r")"
-    )
-    + _NUM_END
-)
-
-_ID = (
-    _ALNUM_START
-    + (
-        r"(?:"
-        r"[A-Za-z][12ABCDabcd89]\d{8}"  # Taiwan national id / resident certificate
-        r"|\d{3}-\d{2}-\d{4}"  # US social security number
-        r"|[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"  # PRC id
-        r"|[A-Z]{1,2}\d{6}\([0-9A]\)"  # Hong Kong identity card
-        r")"
-    )
-    + _ALNUM_END
-)
-
-# An identifier announced by its label: keep the label, replace the value (checked in code
-# to contain at least four digits, so "ID card is expired" stays as written).
-_ID_LABELED = (
-    r"(?P<id_label>(?<![A-Za-z])(?i:passport|medical record|patient (?=n|#)|MRN|NHI card|"
-    r"health insurance card|identity card|ID card|I\.D\.|ID)"
-    r"(?:\s*(?i:number|no\.?|#))?\s*(?:is\s+|[:：]\s*)?"
-    r"|(?:身分證|身份證|居留證|護照|护照|病歷|病历|健保卡)(?:字號|號碼|号码|號|号)?\s*(?:是|為|[:：])?\s*)"
-    r"(?P<id_value>[A-Za-z0-9][A-Za-z0-9\-]{4,})" + _ALNUM_END
-)
-
-_EN_WORDS = r"(?:[A-Z][A-Za-z]*\.?\s+){1,3}"
-_EN_STREET = (
-    _NUM_START + r"\d{1,5}(?:-\d{1,5})?\s+" + _EN_WORDS + r"(?:Street|St|Road|Rd|Avenue|Ave|"
-    r"Boulevard|Blvd|Lane|Ln|Drive|Way|Court|Ct|Place|Pl|Terrace|Parkway|Pkwy|Highway|Hwy)"
-    r"\b\.?(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room)\.?\s*#?\s*[A-Za-z0-9\-]+)?"
-)
-_TW_ROAD_SUFFIX = r"(?:Rd|Road|St|Street|Ave|Avenue|Blvd|Boulevard)\b\.?"
-_EN_TAIWAN = (
-    r"(?<![A-Za-z0-9])(?:\d+F\.?(?:-\d+)?,?\s*)?No\.\s*\d+(?:-\d+)?"
-    r"(?:,\s*(?:Alley|Aly|Lane|Ln|Section|Sec)\.?\s*\d+)*"
-    r",\s*(?:[A-Z][A-Za-z]*\.?\s+){0,2}[A-Z][A-Za-z]*\.?\s*"
-    + _TW_ROAD_SUFFIX
-    + r"(?:,\s*(?:Section|Sec)\.?\s*\d+"
-    r"|,\s*(?:[A-Z][A-Za-z]*\s+){1,2}(?:Dist|District|City|County|Township|Village|Vil)\b\.?"
-    r"(?:\s*\d{3,6})?"
-    r"|,\s*Taiwan(?:\s*\(R\.O\.C\.\))?)*"
-)
-_ZH_NUM = r"[0-9０-９]+"
-_ZH_CNUM = r"[0-9０-９一二三四五六七八九十百]+"
-# Characters that start the sentence around an address ("我住在", "家在", "這條路") are not
-# part of a place name; excluding them keeps the placeholder from swallowing the context.
-# A number + 號 followed by a vehicle, bed or room word is a bus line or a bed, not a house.
-_ZH_NAME = (
-    r"(?:(?![在住的是我你他她於于到從从往近和與与及家就要去也都這这那條条搭坐])[\u4e00-\u9fff])"
-)
-_ZH_CITY = (
-    r"(?:[台臺](?:北|中|南|東|东)|新北|桃園|桃园|高雄|基隆|新竹|嘉義|嘉义|苗栗|彰化|南投|"
-    r"雲林|云林|屏東|屏东|宜蘭|宜兰|花蓮|花莲|澎湖|金門|金门|連江|连江)[市縣县]?"
-)
-_ZH_ADDRESS = (
-    rf"(?:{_ZH_CITY})?(?:{_ZH_NAME}{{1,3}}[區区鄉乡鎮镇市])?"
-    rf"{_ZH_NAME}{{1,6}}?(?:路|街|大道)(?:{_ZH_CNUM}段)?(?:{_ZH_NUM}巷)?(?:{_ZH_NUM}[弄衖])?"
-    rf"{_ZH_NUM}(?:[之\-]{_ZH_NUM})?[號号](?![公客]?車|[公客]?车|巴士|線|线|床|病房|診|诊)"
-    rf"(?:{_ZH_CNUM}[樓楼Ff](?:之{_ZH_NUM})?)?(?:{_ZH_NUM}室)?"
-)
-
-_SCRUB = re.compile(
-    "|".join(
-        f"(?P<{kind}>{pattern})"
-        for kind, pattern in (
-            ("EMAIL", _EMAIL),
-            ("ID_LABELED", _ID_LABELED),
-            ("ID", _ID),
-            ("PHONE", _PHONE),
-            ("ADDRESS", "|".join((_EN_TAIWAN, _EN_STREET, _ZH_ADDRESS))),
-        )
-    )
-)
-
-#: Placeholder for each kind of scrubbed identifier, as it appears in exported text.
-PLACEHOLDERS: dict[str, str] = {
-    "EMAIL": "[EMAIL]",
-    "PHONE": "[PHONE]",
-    "ID": "[ID]",
-    "ADDRESS": "[ADDRESS]",
-}
-_MIN_PHONE_DIGITS = 8
-_MIN_LABELED_ID_DIGITS = 4
-
-
-def _replacement(match: re.Match[str]) -> str:
-    kind = match.lastgroup
-    text = match.group(0)
-    if kind == "ID_LABELED":
-        if sum(c.isdigit() for c in match.group("id_value")) < _MIN_LABELED_ID_DIGITS:
-            return text
-        return match.group("id_label") + PLACEHOLDERS["ID"]
-    if kind == "PHONE" and sum(c.isdigit() for c in text) < _MIN_PHONE_DIGITS:
-        return text
-    assert kind is not None
-    return PLACEHOLDERS[kind]
 
 
 def normalize_name(name: str) -> str:
@@ -197,9 +72,7 @@ class Deidentifier:
     @staticmethod
     def scrub(text: str | None) -> str | None:
         """Replace e-mail, phone, id-number and street-address spans with placeholders."""
-        if text is None:
-            return None
-        return _SCRUB.sub(_replacement, text)
+        return None if text is None else scrub_text(text)
 
 
 @dataclass(frozen=True, slots=True)
