@@ -182,7 +182,7 @@ def _reparse_one(
             parse_outcome="error",
             error_code=exc.code,
             error_message=str(exc),
-            parser_version=row.parser_version,
+            parser_version=parsers.parser_version(target.site),
         )
         return None, failed, previous, row.parse_outcome
     ok = replace(capture, parse_outcome="ok", parser_version=record.parser_version)
