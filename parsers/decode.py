@@ -30,7 +30,9 @@ MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
     (b"wOF2", "a web font"),
 )
 _BINARY_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip")
-_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")  # ESC: ISO-2022 encodings use it
+_TEXT_CONTROLS = b"\t\n\r\f\x1b"  # ESC: ISO-2022 encodings use it
+# Deleting every byte that is not a suspicious control byte leaves exactly those (in C).
+_NOT_CONTROL = bytes(range(0x20, 0x100)) + _TEXT_CONTROLS
 _SAMPLE = 4096
 _MAX_CONTROL_RATIO = 0.05
 
@@ -70,7 +72,7 @@ def check_binary(body: bytes, content_type: str | None) -> None:
     if read_bom(body)[0] is not None or "utf-16" in (content_type or "").lower():
         return  # UTF-16/32 text is full of NUL bytes by design
     sample = body[:_SAMPLE]
-    controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    controls = len(sample.translate(None, _NOT_CONTROL))
     if controls > _MAX_CONTROL_RATIO * len(sample):
         raise BinaryBody(
             f"{controls} of the first {len(sample)} bytes are control bytes or NULs; "

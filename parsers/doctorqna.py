@@ -227,13 +227,17 @@ def _find(lines: Sequence[Line], pattern: re.Pattern[str], start: int) -> int | 
     )
 
 
-def _section_end(lines: Sequence[Line], start: int, labels: Sequence[int | None]) -> int:
-    """End of a section: the next section label, the page footer or the end of the page."""
-    ends = [label for label in labels if label is not None and label > start]
-    for index in range(start + 1, min(ends, default=len(lines))):
-        if lines[index].footer or FOOTER.search(lines[index].text):
-            return index
-    return min(ends, default=len(lines))
+def _find_footer(lines: Sequence[Line], start: int) -> int:
+    """Where the page footer starts (a page-level ``<footer>`` or a copyright line)."""
+    return next(
+        (i for i in range(start, len(lines)) if lines[i].footer or FOOTER.search(lines[i].text)),
+        len(lines),
+    )
+
+
+def _section_end(start: int, ends: Sequence[int | None]) -> int:
+    """End of a section: the next section label or the page footer, whichever comes first."""
+    return min(end for end in ends if end is not None and end > start)
 
 
 def _language(doc: Document, url: str) -> str | None:
@@ -290,13 +294,13 @@ def parse_document(doc: Document, url: str) -> QARecord:
     more_at = _find(lines, MORE_INFO, after)
     similar_at = _find(lines, SIMILAR, after)
     related_at = _find(lines, RELATED_FAQ, after)
-    labels = (more_at, similar_at, related_at)
+    labels = (more_at, similar_at, related_at, _find_footer(lines, after))
 
     if cursor is not None:
         question_title, body = _question(lines[: cursor.start], titles, qa)
         if cursor.spill:
             body.append(cursor.spill)
-        replies_end = _section_end(lines, cursor.end, labels)
+        replies_end = _section_end(cursor.end, labels)
         answers = _replies(lines[after:replies_end])
         asker, asked_on = cursor.asker, cursor.asked_on
     else:
@@ -313,17 +317,17 @@ def parse_document(doc: Document, url: str) -> QARecord:
 
     base = url
     explanation = (
-        sections.explanation(lines[more_at + 1 : _section_end(lines, more_at, labels)])
+        sections.explanation(lines[more_at + 1 : _section_end(more_at, labels)])
         if more_at is not None
         else None
     )
     similar = (
-        sections.similar(lines[similar_at + 1 : _section_end(lines, similar_at, labels)], base)
+        sections.similar(lines[similar_at + 1 : _section_end(similar_at, labels)], base)
         if similar_at is not None
         else ()
     )
     related = (
-        sections.related_faq(lines[related_at + 1 : _section_end(lines, related_at, labels)], base)
+        sections.related_faq(lines[related_at + 1 : _section_end(related_at, labels)], base)
         if related_at is not None
         else ()
     )

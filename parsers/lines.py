@@ -75,6 +75,8 @@ INLINE_TAGS: list[str] = [
     "img",
 ]
 
+_INVISIBLE_SELECTOR = ",".join(INVISIBLE_TAGS)
+_MARKED_SELECTOR = "a[href],time[datetime],h1,h2,h3,h4,h5,h6,li,footer"
 _BLOCK_SELECTOR = (
     "address,article,aside,blockquote,br,dd,div,dl,dt,figure,footer,form,h1,h2,h3,h4,h5,h6,"
     "header,hr,li,main,ol,p,pre,section,table,ul"
@@ -91,10 +93,11 @@ _FOOTER = "\ue007"  # a <footer> starts here
 _LINK_END = "\ue008"  # a link ends here; one glued to the next link ends the line (chips)
 _MARKERS = re.compile("[\ue001\ue003](\\d+)\ue002|[\ue004\ue006\ue007\ue008]")
 _SECTIONING = frozenset({"article", "section", "aside", "main", "blockquote"})
+_MAY_HAVE_QA = re.compile(r"ld\+json|itemscope", re.I)
 _ORDINAL = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[ivxIVX]+)[.)]\s")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen __init__ costs more than the whole text pass
 class Line:
     """One visible line.
 
@@ -125,11 +128,15 @@ class Document:
     title: str | None
     canonical: str | None
     lang: str | None
-    headings: frozenset[str]
     qa: QAData | None = None
 
 
 def _first_text(node: LexborNode) -> LexborNode | None:
+    child = node.first_child
+    while child is not None and not child.is_text_node:  # the usual case: <a>text</a>
+        child = child.first_child
+    if child is not None and not child.is_empty_text_node:
+        return child
     for child in node.traverse(include_text=True, skip_empty=True):
         if child.is_text_node:
             return child
@@ -176,28 +183,30 @@ def _join_table_rows(tree: LexborHTMLParser) -> None:
         row.replace_with(line)
 
 
-def _mark(tree: LexborHTMLParser, links: list[str], times: list[str]) -> None:
-    for anchor in tree.css("a[href]"):
-        href = (anchor.attributes.get("href") or "").strip()
-        if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
-            # At the first text, not the end: a link wrapping blocks (a card) belongs to
-            # its first line, its title.
-            _prefix(anchor, f"{_LINK}{len(links)}{_END}")
-            anchor.insert_child(_LINK_END)
-            links.append(href)
-    for stamp in tree.css("time[datetime]"):
-        stamp.insert_child(f"{_TIME}{len(times)}{_END}")
-        times.append(stamp.attributes.get("datetime") or "")
-    for heading in tree.css("h1,h2,h3,h4,h5,h6"):
-        _prefix(heading, _HEADING)
-    for item in tree.css("li"):
-        _prefix(item, _ITEM)
-    for footer in tree.css("footer"):
-        first = footer.first_child
-        if first is not None and _is_page_footer(footer):
-            marker = tree.create_node("div")
-            marker.insert_child(_FOOTER)
-            first.insert_before(marker)
+def _mark(tree: LexborHTMLParser, body: LexborNode, links: list[str], times: list[str]) -> None:
+    for node in body.css(_MARKED_SELECTOR):  # one query, dispatched by tag
+        tag = node.tag
+        if tag == "a":
+            href = (node.attributes.get("href") or "").strip()
+            if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
+                # At the first text, not the end: a link wrapping blocks (a card) belongs
+                # to its first line, its title.
+                _prefix(node, f"{_LINK}{len(links)}{_END}")
+                node.insert_child(_LINK_END)
+                links.append(href)
+        elif tag == "li":
+            _prefix(node, _ITEM)
+        elif tag == "time":
+            node.insert_child(f"{_TIME}{len(times)}{_END}")
+            times.append(node.attributes.get("datetime") or "")
+        elif tag == "footer":
+            first = node.first_child
+            if first is not None and _is_page_footer(node):
+                marker = tree.create_node("div")
+                marker.insert_child(_FOOTER)
+                first.insert_before(marker)
+        else:
+            _prefix(node, _HEADING)
 
 
 def _is_page_footer(footer: LexborNode) -> bool:
@@ -260,18 +269,18 @@ def load(html: str) -> Document:
     canonical = canonical_node.attributes.get("href") if canonical_node is not None else None
     html_node = tree.css_first("html")
     lang = (html_node.attributes.get("lang") or "").strip() if html_node is not None else ""
-    qa = extract(tree)
+    qa = extract(tree) if _MAY_HAVE_QA.search(html) else None
     body = tree.body
     if body is None:
-        return Document(tree, (), title or None, canonical, lang or None, frozenset(), qa)
-    body.strip_tags(INVISIBLE_TAGS, recursive=True)
-    headings = frozenset(clean_line(node.text()) for node in body.css("h1,h2,h3,h4,h5,h6"))
+        return Document(tree, (), title or None, canonical, lang or None, qa)
+    for node in body.css(_INVISIBLE_SELECTOR):
+        node.decompose()
     links: list[str] = []
     times: list[str] = []
     _number_ordered_lists(tree)
-    _mark(tree, links, times)
+    _mark(tree, body, links, times)
     _join_table_rows(tree)
     body.unwrap_tags(INLINE_TAGS)
     body.merge_text_nodes()
     lines = tuple(_split(body.text(separator=SEP), links, times))
-    return Document(tree, lines, title or None, canonical, lang or None, headings, qa)
+    return Document(tree, lines, title or None, canonical, lang or None, qa)

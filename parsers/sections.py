@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from parsers.labels import DOCTOR, DOCTOR_BARE, DOCTOR_ZH, READ_MORE
 from parsers.lines import Line
+from parsers.links import absolute_url
 from parsers.record import Explanation, RelatedFAQ, SimilarQA
-from parsers.urls import canonicalize_url
 
 _TERMINAL = tuple(".!?:;,…。！？：；，、")
 _LIST_ITEM = re.compile(r"^(?:\d+|[a-zA-Z]|[ivxIVX]+)[.)]\s|^[•·▪■◦●\-–*+]\s?")
@@ -84,7 +84,7 @@ def doctor(text: str) -> tuple[str | None, str | None] | None:
 def _url(line: Line | None, base: str) -> str | None:
     if line is None or not line.links:
         return None
-    return canonicalize_url(line.links[0], base=base)
+    return absolute_url(line.links[0], base)
 
 
 def _teaser(group: Sequence[Line], base: str) -> SimilarQA | None:
@@ -154,7 +154,7 @@ def _pairs(line: Line, base: str) -> list[RelatedFAQ]:
         RelatedFAQ(
             part.group("topic").strip(),
             part.group("dept"),
-            canonicalize_url(link, base=base) if link else None,
+            absolute_url(link, base) if link else None,
         )
         for part, link in zip(parts, links, strict=True)
     ]
