@@ -156,6 +156,9 @@ def _capitalize(text: str) -> str:
     return text[0].upper() + text[1:] if text else text
 
 
+_NUMBER_SLOTS = {"n": (2, 9), "a": (0, 3), "b": (1, 9), "c": (0, 3), "d": (1, 9)}
+
+
 class _Filler:
     """Fills template slots with one article's vocabulary, drawing numbers from its RNG."""
 
@@ -177,15 +180,13 @@ class _Filler:
         }
 
     def __call__(self, template: str) -> str:
+        # Draw only the numbers the template uses: RNG calls dominate page generation.
         numbers = {
-            "n": self.rng.randint(2, 9),
-            "a": self.rng.randint(0, 3),
-            "b": self.rng.randint(1, 9),
-            "c": self.rng.randint(0, 3),
-            "d": self.rng.randint(1, 9),
+            key: self.rng.randint(low, high)
+            for key, (low, high) in _NUMBER_SLOTS.items()
+            if f"{{{key}}}" in template
         }
-        text = template.format(**self.slots, **numbers)
-        return _capitalize(text)
+        return _capitalize(template.format(**self.slots, **numbers))
 
     def sentences(self, bank: tuple[str, ...], count: int) -> str:
         return " ".join(self(t) for t in self.rng.sample(bank, min(count, len(bank))))
@@ -205,6 +206,7 @@ class ContentModel:
 
     # -- which ids exist ---------------------------------------------------------------
 
+    @lru_cache(maxsize=65536)  # noqa: B019 - asked for on every request; the model is long-lived
     def _skeleton(self, article_id: int) -> _Skeleton:
         d = digest(self.seed, article_id, "skeleton")
         return _Skeleton(
@@ -308,6 +310,14 @@ class ContentModel:
                 by_department[skeleton.department].append(article_id)
         everyone = tuple(sorted(i for ids in by_department.values() for i in ids))
         return {k: (tuple(v) if len(v) >= 5 else everyone) for k, v in by_department.items()}
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - link targets recur on many pages
+    def link_target(self, article_id: int) -> Article:
+        """A Similar Q&A / FAQ target: stable, so its epoch-1 content holds in every epoch."""
+        article = self.article(article_id, 1)
+        if article is None or not article.replies:
+            raise ValueError(f"article {article_id} is not a link target")
+        return article
 
     def department_of(self, article_id: int) -> Department:
         return words.DEPARTMENTS[self._skeleton(article_id).department]

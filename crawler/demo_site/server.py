@@ -41,6 +41,10 @@ class LogSnapshot:
     def total(self) -> int:
         return sum(self.requests.values())
 
+    def under(self, prefix: str) -> int:
+        """Requests for paths starting with ``prefix`` (``"/en/private/"``: politeness)."""
+        return sum(n for path, n in self.requests.items() if path.startswith(prefix))
+
 
 class RequestLog:
     """What clients asked for. Thread-safe; keys are request paths including any query."""

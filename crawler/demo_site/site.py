@@ -121,7 +121,7 @@ class DemoSite:
         if article is None:
             return None
         version = parser_version("doctorqna")
-        return expected_record(article, self._target, self.base_url, version)
+        return expected_record(article, self.model.link_target, self.base_url, version)
 
     def changes(self, epoch: int | None = None) -> EpochChanges:
         """Ids added, changed and removed by ``epoch`` (default: the current one)."""
@@ -215,7 +215,7 @@ class DemoSite:
     def _render(self, article_id: int, state: State, charset: str) -> _Rendered:
         # Keyed by history, not epoch: a page an epoch left alone keeps its bytes and ETag.
         article = self.model.build(article_id, state)
-        html = render.article_page(article, self._target, charset)
+        html = render.article_page(article, self.model.link_target, charset)
         body = html.encode(charset, errors="xmlcharrefreplace")
         return _Rendered(
             body=body,
@@ -223,12 +223,6 @@ class DemoSite:
             last_modified=article.last_modified,
             content_type=f"text/html; charset={charset}",
         )
-
-    def _target(self, article_id: int) -> Article:
-        # Link targets are stable: their epoch-1 content is their content in every epoch.
-        article = self.model.article(article_id, 1)
-        assert article is not None, f"link target {article_id} must exist"
-        return article
 
     def _other_page(self, route: str, base: str) -> Page:
         if route == "/robots.txt":
@@ -326,7 +320,7 @@ class DemoSite:
             return self.not_found()
         topic, department = _TOPICS[slug]
         targets = self.model.link_targets[department][:FAQ_LINKS]
-        links = [(self.path_for(t), self._target(t).seo_title) for t in targets]
+        links = [(self.path_for(t), self.model.link_target(t).seo_title) for t in targets]
         name = DEPARTMENTS[department].name
         html = render.link_list_page(
             f"{topic} - Health FAQ", topic, f"Questions about {topic} ({name}).", links
