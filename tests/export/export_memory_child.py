@@ -24,7 +24,7 @@ SCHEMA = ExportSchema.of(
         ("answers", "list<struct<doctor_name:string,body:string>>", "replies"),
     ]
 )
-# ~1.2 KB of distinct text per row: 200,000 rows hold ~240 MB of strings if kept in memory.
+# ~1.2 KB of distinct text per row: 100,000 rows hold ~120 MB of strings if kept in memory.
 _FILLER = "The patient reports intermittent chest tightness after exercise. " * 9
 
 

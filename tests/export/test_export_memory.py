@@ -16,9 +16,12 @@ import pytest
 
 CHILD = Path(__file__).with_name("export_memory_child.py")
 ROOT = Path(__file__).resolve().parents[2]
-ROWS = 200_000
-# ~145 MB streaming on CPython 3.11 + pyarrow (the same at 1,000,000 rows), ~500 MB when
-# these rows are materialised.
+ROWS = 100_000
+# Growth of peak RSS over the child's own baseline (after imports): ~80 MB streaming (the same
+# at 1,000,000 rows), ~240 MB when these rows are materialised. Growth, not the absolute peak,
+# is what discriminates, so unrelated heavier imports cannot break the test.
+GROWTH_BOUND_KIB = 150 * 1024
+# The project's stated requirement for a whole export, checked as well.
 PEAK_BOUND_KIB = 300 * 1024
 
 
@@ -41,9 +44,11 @@ def test_parquet_export_streams_in_bounded_memory(tmp_path: Path) -> None:
     out = tmp_path / "big.parquet"
     baseline, peak = _peak_kib(out, "stream")
     assert pq.ParquetFile(out).metadata.num_rows == ROWS
-    assert peak < PEAK_BOUND_KIB, f"peak RSS {peak} KiB (baseline {baseline} KiB)"
+    assert peak - baseline < GROWTH_BOUND_KIB, f"peak RSS {peak} KiB, baseline {baseline} KiB"
+    assert peak < PEAK_BOUND_KIB, f"peak RSS {peak} KiB"
 
-    _, naive_peak = _peak_kib(tmp_path / "naive.parquet", "list")
-    assert naive_peak > PEAK_BOUND_KIB, (
-        f"the bound must catch a whole-list export: it peaked at only {naive_peak} KiB"
+    naive_baseline, naive_peak = _peak_kib(tmp_path / "naive.parquet", "list")
+    assert naive_peak - naive_baseline > GROWTH_BOUND_KIB, (
+        f"the bound must catch a whole-list export: it grew by only "
+        f"{naive_peak - naive_baseline} KiB"
     )
