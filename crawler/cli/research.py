@@ -68,7 +68,7 @@ def _hit_text(hit: SearchHit) -> Text:
 @click.command()
 @click.argument("query")
 @filter_options
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit, per line.")
 @archive_options
 def search(
@@ -76,8 +76,9 @@ def search(
 ) -> None:
     """Full-text search over question titles, bodies, replies and explanations.
 
-    QUERY uses the database's search syntax (words, "phrases", OR, prefix*); ranked hits
-    come first.
+    QUERY is web-search style: words (all must occur), "quoted phrases", OR between
+    alternatives, -word to exclude. Best matches first; a query with nothing searchable
+    left exits with status 2.
     """
     with _open(db_url, data_dir) as archive:
         try:
