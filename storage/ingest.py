@@ -13,12 +13,14 @@ content is written children first and the question last (see migration 0002).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from parsers.record import QARecord
 from parsers.urls import canonicalize_url
@@ -73,6 +75,7 @@ class _Item:
     fetched_at: datetime
     rows: RecordRows | None
     hash: str | None
+    record_json: str | None
 
 
 @dataclass(slots=True)
@@ -102,12 +105,13 @@ def ingest_batch(
     resolve_sites(conn, {item.capture.site for item in items}, cache)
     pages = _lock_pages(conn, insert, items, cache)
 
+    capture_ids = _upsert_captures(conn, items, pages, cache)
     results: dict[int, IngestResult] = {}
     revisions: list[dict[str, Any]] = []
     apply: dict[int, _Item] = {}
     for item in items:
         page = pages.get(item.page_url)
-        capture_id = _upsert_capture(conn, insert, item, page, cache)
+        capture_id = capture_ids[(item.capture.url, item.fetched_at)]
         status = _decide(conn, item, page, capture_id, revisions, apply)
         results[item.index] = IngestResult(page.id if page else None, capture_id, status)
 
@@ -140,6 +144,7 @@ def _prepare(index: int, record: QARecord | None, capture: Capture) -> _Item:
         raise IngestError(f"{where}: {error}") from None
     page_url = record.canonical_url if record is not None else canonicalize_url(capture.url)
     article_id = article_external_id(page_url)
+    plain = record.to_dict() if record is not None else None
     return _Item(
         index=index,
         record=record,
@@ -149,7 +154,8 @@ def _prepare(index: int, record: QARecord | None, capture: Capture) -> _Item:
         external_id=(record.external_id if record is not None else None) or article_id,
         fetched_at=to_db(capture.fetched_at),
         rows=rows,
-        hash=content_hash(record) if record is not None else None,
+        hash=content_hash(plain) if plain is not None else None,
+        record_json=json.dumps(plain, ensure_ascii=False) if plain is not None else None,
     )
 
 
@@ -209,42 +215,67 @@ def _select_pages(conn: Connection, urls: Sequence[str]) -> dict[str, _Page]:
     return found
 
 
-def _upsert_capture(
-    conn: Connection, insert: Any, item: _Item, page: _Page | None, cache: NameCache
-) -> int:
-    capture = item.capture
-    row = {
-        "page_id": page.id if page else None,
-        "site_id": cache.sites[capture.site],
-        "crawl_run_id": capture.crawl_run_id,
-        "url": capture.url,
-        "fetched_at": item.fetched_at,
-        "http_status": capture.http_status,
-        "payload_digest": capture.payload_digest,
-        "warc_file": capture.warc_file,
-        "warc_offset": capture.warc_offset,
-        "warc_length": capture.warc_length,
-        "content_type": capture.content_type,
-        "etag": capture.etag,
-        "last_modified": capture.last_modified,
-        "parse_outcome": capture.parse_outcome,
-        "error_code": capture.error_code,
-        "error_message": capture.error_message,
-        "parser_version": capture.parser_version,
-    }
-    statement = insert(captures_t).values(row)
-    excluded = statement.excluded
-    # A re-ingest of the same fetch (a re-parse) refreshes what parsing said; facts about the
-    # fetch itself are kept unless the new call knows them and the old row did not.
-    keep_known = ("page_id", "crawl_run_id", "payload_digest", "warc_file", "warc_offset")
-    keep_known += ("warc_length", "content_type", "etag", "last_modified")
-    set_ = {name: func.coalesce(excluded[name], captures_t.c[name]) for name in keep_known}
-    for name in ("parse_outcome", "error_code", "error_message", "parser_version"):
-        set_[name] = excluded[name]
-    statement = statement.on_conflict_do_update(
-        index_elements=["url", "fetched_at"], set_=set_
-    ).returning(captures_t.c.id)
-    return conn.execute(statement).scalar_one()
+_CAPTURE_UPSERTS: dict[str, Any] = {}
+
+
+def _capture_upsert(dialect: str) -> Any:
+    """Built once per dialect: constructing an upsert costs more than running it."""
+    if dialect not in _CAPTURE_UPSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(captures_t)
+        excluded = statement.excluded
+        # A re-ingest of the same fetch (a re-parse) refreshes what parsing said; facts about
+        # the fetch itself are kept unless the new call knows them and the old row did not.
+        keep_known = ("page_id", "crawl_run_id", "payload_digest", "warc_file", "warc_offset")
+        keep_known += ("warc_length", "content_type", "etag", "last_modified")
+        set_ = {name: func.coalesce(excluded[name], captures_t.c[name]) for name in keep_known}
+        for name in ("parse_outcome", "error_code", "error_message", "parser_version"):
+            set_[name] = excluded[name]
+        _CAPTURE_UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["url", "fetched_at"], set_=set_
+        )
+    return _CAPTURE_UPSERTS[dialect]
+
+
+def _upsert_captures(
+    conn: Connection, items: list[_Item], pages: dict[str, _Page], cache: NameCache
+) -> dict[tuple[str, datetime], int]:
+    """Upsert every capture with one executemany, then read the ids back by natural key."""
+    rows = []
+    for item in items:
+        capture, page = item.capture, pages.get(item.page_url)
+        rows.append(
+            {
+                "page_id": page.id if page else None,
+                "site_id": cache.sites[capture.site],
+                "crawl_run_id": capture.crawl_run_id,
+                "url": capture.url,
+                "fetched_at": item.fetched_at,
+                "http_status": capture.http_status,
+                "payload_digest": capture.payload_digest,
+                "warc_file": capture.warc_file,
+                "warc_offset": capture.warc_offset,
+                "warc_length": capture.warc_length,
+                "content_type": capture.content_type,
+                "etag": capture.etag,
+                "last_modified": capture.last_modified,
+                "parse_outcome": capture.parse_outcome,
+                "error_code": capture.error_code,
+                "error_message": capture.error_message,
+                "parser_version": capture.parser_version,
+            }
+        )
+    conn.execute(_capture_upsert(conn.dialect.name), rows)
+    c = captures_t.c
+    earliest = min(item.fetched_at for item in items)
+    latest = max(item.fetched_at for item in items)
+    ids: dict[tuple[str, datetime], int] = {}
+    for chunk in chunks(sorted({item.capture.url for item in items})):
+        query = select(c.id, c.url, c.fetched_at).where(
+            c.url.in_(chunk), c.fetched_at >= earliest, c.fetched_at <= latest
+        )
+        ids.update({(url, fetched_at): id_ for id_, url, fetched_at in conn.execute(query)})
+    return ids
 
 
 def _decide(
@@ -284,7 +315,7 @@ def _decide(
             "first_capture_id": capture_id,
             "content_hash": item.hash,
             "parser_version": item.record.parser_version,
-            "record_json": item.record.to_json(indent=None),
+            "record_json": item.record_json,
         }
     )
     if not is_current:

@@ -41,9 +41,13 @@ def article_external_id(canonical_url: str) -> str | None:
     return match.group(1) if match else None
 
 
-def content_hash(record: QARecord) -> str:
-    """Content identity: the record minus ``NON_CONTENT_FIELDS``, hashed stably."""
-    content = {k: v for k, v in record.to_dict().items() if k not in NON_CONTENT_FIELDS}
+def content_hash(record_dict: dict[str, Any]) -> str:
+    """Content identity: the record (as ``QARecord.to_dict()``) minus ``NON_CONTENT_FIELDS``.
+
+    Takes the dict rather than the record because building it is the costly part of ingest
+    and the same dict also becomes the revision's JSON.
+    """
+    content = {k: v for k, v in record_dict.items() if k not in NON_CONTENT_FIELDS}
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
