@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from export_rows import make_row
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storage.export import (
     Deidentifier,
@@ -225,3 +227,23 @@ def test_deidentified_export_has_no_names_and_records_settings_not_key(tmp_path:
     assert settings["pseudonym"]["key_id"] == plan.deidentifier.key_id
     assert settings["placeholders"] == ["[ADDRESS]", "[EMAIL]", "[ID]", "[PHONE]"]
     assert os.listdir(out.parent) == ["qa.jsonl", "qa.jsonl.manifest.json"], "key stays outside"
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("abcXYZ 0123456789-+()./@:號路街段巷樓之中山區市台北No,\n")),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_scrub_is_idempotent(text: str) -> None:
+    once = Deidentifier.scrub(text)
+    assert Deidentifier.scrub(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80).filter(lambda t: "@" not in t and "＠" not in t))
+def test_text_without_digits_or_at_sign_is_never_changed(text: str) -> None:
+    text = "".join(c for c in text if not c.isdigit())
+    assert Deidentifier.scrub(text) == text
