@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from research_data import FETCHED_AT, QUESTIONS, Built, json_parse, make_record
 from research_warc import append_response
@@ -20,6 +21,12 @@ from storage.models import CaptureRow, Revision
 from storage.research.reparse import reparse
 
 BROKEN_URL = "https://doctorqna.com/en/article/300001"
+
+
+@pytest.fixture
+def built(fresh: Built) -> Built:
+    """Every test here rewrites the archive, so each gets its own."""
+    return fresh
 
 
 def revisions_per_url(built: Built) -> dict[str, int]:
