@@ -177,9 +177,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Page(302, {"Location": location}, b""), head)
             return 302
         if kind == "reset":
-            # Linger 0 turns the close into a TCP RST: the client sees a reset, no response.
+            # Linger 0 turns the close into a TCP RST. Close here, before socketserver's
+            # shutdown(SHUT_WR) would send a polite FIN first and the client would see EOF.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
+            self.rfile.close()  # drops the last reference, so this close really closes
+            self.connection.close()
             return 0
         if kind == "oversize":
             self._oversize(head)
