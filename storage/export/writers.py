@@ -27,9 +27,12 @@ import pyarrow.parquet as pq
 
 from storage.export.schema import ExportSchema
 
-#: Rows per Parquet row group. Bounds the writer's memory (one group is buffered) while
-#: keeping groups large enough for good compression and fast column scans.
+#: Rows per Parquet row group: large enough for good compression and fast column scans.
 DEFAULT_ROW_GROUP_ROWS = 10_000
+#: Text characters buffered before a row group is flushed early. Q&A rows range from a few
+#: hundred bytes to tens of kilobytes (long explanations, many links), so a row count alone
+#: would not bound memory; this does (the buffer is held twice: Python lists, Arrow arrays).
+DEFAULT_ROW_GROUP_CHARS = 8_000_000
 
 #: Fixed so the bytes depend on the data only; changing any of these changes every checksum.
 PARQUET_OPTIONS: dict[str, Any] = {
@@ -96,13 +99,18 @@ def write_parquet(
     path: Path,
     *,
     row_group_rows: int = DEFAULT_ROW_GROUP_ROWS,
+    row_group_chars: int = DEFAULT_ROW_GROUP_CHARS,
 ) -> int:
-    """Buffer at most ``row_group_rows`` rows, column-wise, then flush them as a row group."""
-    if row_group_rows < 1:
-        raise ValueError(f"row_group_rows must be at least 1, got {row_group_rows}")
+    """Buffer rows column-wise and flush a row group at ``row_group_rows`` rows or
+    ``row_group_chars`` characters of text, whichever comes first.
+
+    Group boundaries depend only on the rows, so the output stays deterministic.
+    """
+    if row_group_rows < 1 or row_group_chars < 1:
+        raise ValueError("row_group_rows and row_group_chars must be at least 1")
     arrow_schema = schema.arrow()
     columns: list[list[Any]] = [[] for _ in schema.columns]
-    count = 0
+    buffered_rows = buffered_chars = count = 0
     with pq.ParquetWriter(path, arrow_schema, **PARQUET_OPTIONS) as writer:
 
         def flush() -> None:
@@ -115,13 +123,28 @@ def write_parquet(
                 values.clear()
 
         for count, row in enumerate(rows, start=1):
-            for values, value in zip(columns, schema.check_row(row, count - 1), strict=True):
+            checked = schema.check_row(row, count - 1)
+            for values, value in zip(columns, checked, strict=True):
                 values.append(value)
-            if count % row_group_rows == 0:
+            buffered_rows += 1
+            buffered_chars += _text_chars(checked)
+            if buffered_rows >= row_group_rows or buffered_chars >= row_group_chars:
                 flush()
-        if count % row_group_rows:
+                buffered_rows = buffered_chars = 0
+        if buffered_rows:
             flush()
     return count
+
+
+def _text_chars(value: Any) -> int:
+    """Characters of text in a checked value, nested lists and structs included."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list):
+        return sum(_text_chars(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_text_chars(v) for v in value.values())
+    return 0
 
 
 WRITERS: dict[str, Callable[[Rows, ExportSchema, Path], int]] = {

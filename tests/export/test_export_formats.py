@@ -98,6 +98,20 @@ def test_parquet_flushes_bounded_row_groups(tmp_path: Path, rows: list) -> None:
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [10, 10, 5]
 
 
+def test_parquet_flushes_early_when_text_is_large(tmp_path: Path) -> None:
+    """Long rows must not fill a whole row-count group: memory is bounded by text size too."""
+    schema = ExportSchema.of(
+        [("body", "string", "text"), ("answers", "list<struct<body:string>>", "replies")]
+    )
+    rows = [{"body": "x" * 200, "answers": [{"body": "y" * 100}]} for _ in range(10)]
+    out = tmp_path / "qa.parquet"
+    write_parquet(iter(rows), schema, out, row_group_rows=100, row_group_chars=1000)
+    meta = pq.ParquetFile(out).metadata
+    # 300 characters a row (nested text counts): a group closes once it reaches 1000.
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [4, 4, 2]
+    assert pq.read_table(out).to_pylist() == rows
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_empty_export_is_a_valid_file(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"empty.{fmt}"
