@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from parsers import sections
@@ -25,6 +25,7 @@ from parsers.dates import parse_date
 from parsers.errors import NotAnArticle, PageNotFound
 from parsers.labels import (
     ASK_DATE,
+    ASK_DATE_LABEL,
     BREADCRUMB,
     FOOTER,
     MORE_INFO,
@@ -36,7 +37,7 @@ from parsers.labels import (
     SIMILAR,
     UNANSWERED,
 )
-from parsers.lines import Document, Line, load
+from parsers.lines import Document, Line, LineIndex, load
 from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
 from parsers.structured import QAData
 from parsers.urls import canonicalize_url
@@ -71,41 +72,36 @@ def _is_who(line: Line) -> Asker | None:
     return None
 
 
-def _find_asker(lines: Sequence[Line]) -> _Cursor | None:
-    for index, line in enumerate(lines):
-        match = ASK_DATE.search(line.text)
-        if match is None:
-            continue
-        start, end = index, index
-        who = line.text[: match.start()].strip()
-        rest = line.text[match.end() :]
-        asked_on = _date_of(line, rest)
-        if asked_on is None and index + 1 < len(lines) and not rest.strip():
-            asked_on = parse_date(lines[index + 1].text)
-            if asked_on is not None:
-                end = index + 1
-        spill = None
-        asker = parse_who(who) if who else None
-        if who and asker is None:
-            spill, asker = who, Asker()
-        if asker is None and index > 0:  # "Chen, 30~39 year old female." on its own line
-            asker = _is_who(lines[index - 1])
-            if asker is not None:
-                start = index - 1
-        asker = asker or Asker()
-        if asker.name is None and start > 0:  # "Chen," split off by markup
-            name_line = lines[start - 1].text
-            if name_line.endswith((",", "，")) and len(name_line) <= 41:
-                asker = Asker(
-                    name=name_line.rstrip(",，").strip() or None,
-                    age_min=asker.age_min,
-                    age_max=asker.age_max,
-                    age_label=asker.age_label,
-                    sex=asker.sex,
-                )
-                start -= 1
-        return _Cursor(start, end, asker, asked_on, spill)
-    return None
+def _find_asker(lines: Sequence[Line], found: LineIndex) -> _Cursor | None:
+    """The asker block: the ``Ask Date`` line plus whatever markup split off it."""
+    index = found.find(ASK_DATE_LABEL)
+    match = ASK_DATE.search(lines[index].text) if index is not None else None
+    if index is None or match is None:
+        return None
+    line = lines[index]
+    start, end = index, index
+    who = line.text[: match.start()].strip()
+    rest = line.text[match.end() :]
+    asked_on = _date_of(line, rest)
+    if asked_on is None and index + 1 < len(lines) and not rest.strip():
+        asked_on = parse_date(lines[index + 1].text)  # <dt>Ask Date</dt><dd>2023/12/23</dd>
+        if asked_on is not None:
+            end = index + 1
+    spill = None
+    asker = parse_who(who) if who else None
+    if who and asker is None:
+        spill, asker = who, Asker()
+    if asker is None and index > 0:  # "Chen, 30~39 year old female." on its own line
+        asker = _is_who(lines[index - 1])
+        if asker is not None:
+            start = index - 1
+    asker = asker or Asker()
+    if asker.name is None and start > 0:  # "Chen," split off by markup
+        name_line = lines[start - 1].text
+        if name_line.endswith((",", "，")) and len(name_line) <= 41:
+            asker = replace(asker, name=name_line.rstrip(",，").strip() or None)
+            start -= 1
+    return _Cursor(start, end, asker, asked_on, spill)
 
 
 def _split_title(title: str | None) -> str | None:
@@ -220,19 +216,10 @@ def _replies(lines: Sequence[Line]) -> list[Answer]:
     return [answer for answer in answers if answer.body or answer.replied_on]
 
 
-def _find(lines: Sequence[Line], pattern: re.Pattern[str], start: int) -> int | None:
-    return next(
-        (i for i in range(start, len(lines)) if pattern.match(lines[i].text)),
-        None,
-    )
-
-
-def _find_footer(lines: Sequence[Line], start: int) -> int:
+def _find_footer(lines: Sequence[Line], found: LineIndex, start: int) -> int:
     """Where the page footer starts (a page-level ``<footer>`` or a copyright line)."""
-    return next(
-        (i for i in range(start, len(lines)) if lines[i].footer or FOOTER.search(lines[i].text)),
-        len(lines),
-    )
+    candidates = (found.footer(start), found.find(FOOTER, start))
+    return min((index for index in candidates if index is not None), default=len(lines))
 
 
 def _section_end(start: int, ends: Sequence[int | None]) -> int:
@@ -281,7 +268,8 @@ def _from_structured(qa: QAData) -> list[Answer]:
 def parse_document(doc: Document, url: str) -> QARecord:
     """The record for one flattened doctorqna page (see the module docstring)."""
     lines = doc.lines
-    cursor = _find_asker(lines)
+    found = LineIndex(lines)
+    cursor = _find_asker(lines, found)
     qa = doc.qa
     if cursor is None and qa is None:
         if _is_not_found(doc):
@@ -291,10 +279,10 @@ def parse_document(doc: Document, url: str) -> QARecord:
     titles = {title.casefold() for title in (doc.title, seo_title) if title}
 
     after = cursor.end + 1 if cursor else 0
-    more_at = _find(lines, MORE_INFO, after)
-    similar_at = _find(lines, SIMILAR, after)
-    related_at = _find(lines, RELATED_FAQ, after)
-    labels = (more_at, similar_at, related_at, _find_footer(lines, after))
+    more_at = found.find(MORE_INFO, after)
+    similar_at = found.find(SIMILAR, after)
+    related_at = found.find(RELATED_FAQ, after)
+    labels = (more_at, similar_at, related_at, _find_footer(lines, found, after))
 
     if cursor is not None:
         question_title, body = _question(lines[: cursor.start], titles, qa)

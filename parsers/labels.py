@@ -10,6 +10,7 @@ site); they are marked ``# unverified`` and must be checked against a real zh-TW
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 LABELS: dict[str, tuple[str, ...]] = {
     "ask_date": ("Ask Date", "發問日期"),  # zh: unverified
@@ -52,15 +53,32 @@ def _alternatives(key: str) -> str:
     return "|".join(re.escape(label) for label in sorted(LABELS[key], key=len, reverse=True))
 
 
-_COLON = r"\s*[:：]?\s*"
+_COLON = r"[ \t]*[:：]?[ \t]*"
 
 
-def _heading(key: str) -> re.Pattern[str]:
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A pattern that recognises a label on one line, plus lowercase literals every match
+    contains, so a whole page can be scanned with ``str.find`` (C speed) and the pattern only
+    confirms the few candidate lines (see ``parsers.lines.LineIndex``)."""
+
+    pattern: re.Pattern[str]
+    hints: tuple[str, ...]
+
+
+def _hints(key: str) -> tuple[str, ...]:
+    return tuple(label.lower() for label in LABELS[key])
+
+
+def _heading(key: str) -> Label:
     """A section heading alone on its line (an optional trailing colon allowed)."""
-    return re.compile(rf"^(?:{_alternatives(key)}){_COLON}$", re.I)
+    return Label(re.compile(rf"^(?:{_alternatives(key)}){_COLON}$", re.I), _hints(key))
 
 
-ASK_DATE = re.compile(rf"(?:{_alternatives('ask_date')})\s*[:：]?\s*", re.I)
+ASK_DATE_LABEL = Label(
+    re.compile(rf"(?:{_alternatives('ask_date')})\s*[:：]?\s*", re.I), _hints("ask_date")
+)
+ASK_DATE = ASK_DATE_LABEL.pattern
 REPLY_DATE = re.compile(rf"(?:{_alternatives('reply_date')})\s*[:：]?\s*", re.I)
 DOCTOR = re.compile(
     rf"^(?:Dr\.?|Doctor)\s*(?P<name>\S.*?)\s+(?:{_alternatives('reply')})\b[\s:：]*(?P<dept>.*)$",
@@ -77,5 +95,8 @@ SHARE = re.compile(rf"^(?:{_alternatives('share')}){_COLON}(?P<rest>.*)$", re.I)
 READ_MORE = re.compile(rf"^\[?\s*(?:{_alternatives('read_more')})\s*\]?\s*(?P<title>.*)$", re.I)
 UNANSWERED = re.compile(_alternatives("unanswered"), re.I)
 NOT_FOUND = re.compile(rf"\b404\b|{_alternatives('not_found')}", re.I)
-FOOTER = re.compile(rf"^(?:©|\(c\)\s*\d{{4}}|{_alternatives('footer')})|all rights reserved", re.I)
+FOOTER = Label(
+    re.compile(rf"^(?:©|\(c\)\s*\d{{4}}|{_alternatives('footer')})|all rights reserved", re.I),
+    ("©", "(c)", "all rights reserved", *_hints("footer")),
+)
 BREADCRUMB = re.compile(r"\s(?:>|›|»|/)\s")

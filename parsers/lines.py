@@ -12,13 +12,17 @@ text alone would lose (a link's target, a ``<time datetime>``, "this line is a l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from parsers.labels import Label
 from parsers.structured import QAData, extract
-from parsers.text import clean_line
+from parsers.text import ZERO_WIDTH_RE, clean_line
 
 #: Elements whose text is never shown as page content.
 INVISIBLE_TAGS: list[str] = [
@@ -76,7 +80,9 @@ INLINE_TAGS: list[str] = [
 ]
 
 _INVISIBLE_SELECTOR = ",".join(INVISIBLE_TAGS)
-_MARKED_SELECTOR = "a[href],time[datetime],h1,h2,h3,h4,h5,h6,li,footer"
+_TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+_MARKED_SELECTOR = "a[href],time[datetime],footer"
+_NOT_LINKS = ("javascript:", "mailto:", "tel:", "#")
 _BLOCK_SELECTOR = (
     "address,article,aside,blockquote,br,dd,div,dl,dt,figure,footer,form,h1,h2,h3,h4,h5,h6,"
     "header,hr,li,main,ol,p,pre,section,table,ul"
@@ -86,14 +92,12 @@ SEP = "\x00"
 _LINK = "\ue001"  # _LINK + index + _END: the line contains link number <index>
 _TIME = "\ue003"  # _TIME + index + _END: the line contains <time> number <index>
 _END = "\ue002"
-_HEADING = "\ue004"  # the line starts an <h1>..<h6>
 _CELL = "\ue005"  # separates the cells of a one-line table row
-_ITEM = "\ue006"  # the line starts a list item
 _FOOTER = "\ue007"  # a <footer> starts here
 _LINK_END = "\ue008"  # a link ends here; one glued to the next link ends the line (chips)
-_MARKERS = re.compile("[\ue001\ue003](\\d+)\ue002|[\ue004\ue006\ue007\ue008]")
+_MARKERS = re.compile("[\ue001\ue003](\\d+)\ue002|[\ue007\ue008]")
+_BlockTexts = tuple[frozenset[str], frozenset[str]]  # texts of headings, of list items
 _SECTIONING = frozenset({"article", "section", "aside", "main", "blockquote"})
-_MAY_HAVE_QA = re.compile(r"ld\+json|itemscope", re.I)
 _ORDINAL = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[ivxIVX]+)[.)]\s")
 
 
@@ -129,6 +133,37 @@ class Document:
     canonical: str | None
     lang: str | None
     qa: QAData | None = None
+
+
+class LineIndex:
+    """Finds the first line carrying a label by scanning the page text with ``str.find``.
+
+    One C-level scan per label instead of a regex call per line; the label's own pattern
+    then confirms each candidate line.
+    """
+
+    def __init__(self, lines: Sequence[Line]) -> None:
+        self.lines = lines
+        lowered = [line.text.lower() for line in lines]
+        self.text = "\n".join(lowered)
+        self.starts = list(accumulate((len(text) + 1 for text in lowered), initial=0))
+        self.footers = [index for index, line in enumerate(lines) if line.footer]
+
+    def find(self, label: Label, start: int = 0) -> int | None:
+        best: int | None = None
+        for hint in label.hints:
+            pos = self.text.find(hint, self.starts[start]) if start < len(self.lines) else -1
+            while pos != -1 and (best is None or pos < self.starts[best]):
+                index = bisect_right(self.starts, pos) - 1
+                if label.pattern.search(self.lines[index].text):
+                    best = index
+                    break
+                pos = self.text.find(hint, self.starts[index + 1])
+        return best
+
+    def footer(self, start: int) -> int | None:
+        """The first page-level ``<footer>`` at or after line ``start``."""
+        return next((index for index in self.footers if index >= start), None)
 
 
 def _first_text(node: LexborNode) -> LexborNode | None:
@@ -172,7 +207,7 @@ def _join_table_rows(tree: LexborHTMLParser) -> None:
     """
     for row in tree.css("tr"):
         cells = [child for child in row.iter() if child.tag in ("td", "th")]
-        if len(cells) < 2 or any(cell.css_first(_BLOCK_SELECTOR) for cell in cells):
+        if len(cells) < 2 or row.css_first(_BLOCK_SELECTOR) is not None:
             continue
         texts = [" ".join(cell.text().split()) for cell in cells]
         texts = [text for text in texts if text]
@@ -188,25 +223,27 @@ def _mark(tree: LexborHTMLParser, body: LexborNode, links: list[str], times: lis
         tag = node.tag
         if tag == "a":
             href = (node.attributes.get("href") or "").strip()
-            if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
-                # At the first text, not the end: a link wrapping blocks (a card) belongs
-                # to its first line, its title.
-                _prefix(node, f"{_LINK}{len(links)}{_END}")
+            first = node.first_child
+            if first is not None and href and not href.lower().startswith(_NOT_LINKS):
+                # At the start, not the end: a link wrapping blocks (a card) belongs to its
+                # first line, its title. A marker left alone on a line applies to the next.
+                first.insert_before(f"{_LINK}{len(links)}{_END}")
                 node.insert_child(_LINK_END)
                 links.append(href)
-        elif tag == "li":
-            _prefix(node, _ITEM)
         elif tag == "time":
             node.insert_child(f"{_TIME}{len(times)}{_END}")
             times.append(node.attributes.get("datetime") or "")
-        elif tag == "footer":
+        else:
             first = node.first_child
             if first is not None and _is_page_footer(node):
                 marker = tree.create_node("div")
                 marker.insert_child(_FOOTER)
                 first.insert_before(marker)
-        else:
-            _prefix(node, _HEADING)
+
+
+def _texts(body: LexborNode, selector: str) -> frozenset[str]:
+    """Clean texts of the matching elements: lines equal to one of them came from one."""
+    return frozenset(clean_line(node.text()) for node in body.css(selector))
 
 
 def _is_page_footer(footer: LexborNode) -> bool:
@@ -219,45 +256,47 @@ def _is_page_footer(footer: LexborNode) -> bool:
     return True
 
 
-def _split(raw: str, links: list[str], times: list[str]) -> Iterator[Line]:
-    pending_heading = pending_item = False
-    raw = raw.replace(_LINK_END + _LINK, SEP + _LINK)
-    for part in raw.split(SEP):
-        if not part or part.isspace():
+def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> Iterator[Line]:
+    if not raw.isascii():
+        raw = ZERO_WIDTH_RE.sub("", raw)
+        if not unicodedata.is_normalized("NFC", raw):
+            raw = unicodedata.normalize("NFC", raw)
+    headings, items = texts
+    pending_links: list[str] = []
+    for part in raw.replace(_LINK_END + _LINK, SEP + _LINK).split(SEP):
+        text = " ".join(part.split())  # str.split() knows every Unicode space
+        if not text:
             continue
-        line_links: list[str] = []
-        line_times: list[str] = []
-        heading, item, footer = pending_heading, pending_item, False
-        if not part.isascii():
-            for match in _MARKERS.finditer(part):
-                token = match.group(0)
-                if token[0] == _LINK:
-                    line_links.append(links[int(match.group(1))])
-                elif token[0] == _TIME:
-                    line_times.append(times[int(match.group(1))])
-                elif token == _HEADING:
-                    heading = True
-                elif token == _ITEM:
-                    item = True
-                elif token == _FOOTER:
-                    footer = True
-            part = _MARKERS.sub("", part)
+        if text.isascii():  # the common case: no markers, nothing left to clean
+            yield Line(text, tuple(pending_links), (), text in headings, text in items)
+            pending_links.clear()
+            continue
+        line_links, line_times, footer = pending_links[:], [], False
+        pending_links.clear()
+        for match in _MARKERS.finditer(text):
+            token = match.group(0)
+            if token[0] == _LINK:
+                line_links.append(links[int(match.group(1))])
+            elif token[0] == _TIME:
+                line_times.append(times[int(match.group(1))])
+            elif token == _FOOTER:
+                footer = True
+        text = _MARKERS.sub("", text)
         row = None
-        if _CELL in part:
-            cells = [clean_line(cell) for cell in part.split(_CELL)]
-            row = " | ".join(cell for cell in cells if cell)
-            text = " ".join(cell for cell in cells if cell)
+        if _CELL in text:
+            cells = [cell for cell in map(clean_line, text.split(_CELL)) if cell]
+            row = " | ".join(cells)
+            text = " ".join(cells)
         else:
-            text = clean_line(part)
+            text = clean_line(text)
         if footer:
             yield Line("", footer=True)
         if not text:
-            # A marker alone on its line (say an <li> whose text starts inside a <p>)
-            # describes the next line.
-            pending_heading, pending_item = heading, item
+            pending_links = line_links  # a marker alone on its line describes the next one
             continue
-        pending_heading = pending_item = False
-        yield Line(text, tuple(line_links), tuple(line_times), heading, item, False, row)
+        yield Line(
+            text, tuple(line_links), tuple(line_times), text in headings, text in items, False, row
+        )
 
 
 def load(html: str) -> Document:
@@ -269,7 +308,8 @@ def load(html: str) -> Document:
     canonical = canonical_node.attributes.get("href") if canonical_node is not None else None
     html_node = tree.css_first("html")
     lang = (html_node.attributes.get("lang") or "").strip() if html_node is not None else ""
-    qa = extract(tree) if _MAY_HAVE_QA.search(html) else None
+    may_have_qa = "ld+json" in html or "itemscope" in html or "LD+JSON" in html
+    qa = extract(tree) if may_have_qa else None
     body = tree.body
     if body is None:
         return Document(tree, (), title or None, canonical, lang or None, qa)
@@ -278,9 +318,12 @@ def load(html: str) -> Document:
     links: list[str] = []
     times: list[str] = []
     _number_ordered_lists(tree)
+    texts = (_texts(body, "h1,h2,h3,h4,h5,h6"), _texts(body, "li"))
     _mark(tree, body, links, times)
     _join_table_rows(tree)
-    body.unwrap_tags(INLINE_TAGS)
+    # Unwrapping costs a tree walk per tag name: only walk for the tags the page uses.
+    present = {tag.lower() for tag in set(_TAG_NAME.findall(html))}
+    body.unwrap_tags([tag for tag in INLINE_TAGS if tag in present], delete_empty=True)
     body.merge_text_nodes()
-    lines = tuple(_split(body.text(separator=SEP), links, times))
+    lines = tuple(_split(body.text(separator=SEP), links, times, texts))
     return Document(tree, lines, title or None, canonical, lang or None, qa)

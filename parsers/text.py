@@ -6,6 +6,7 @@ byte for byte on what "the same text" means, whatever markup or encoding a page 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 #: Characters that render as nothing: dropped rather than turned into spaces, so a word
@@ -14,7 +15,9 @@ ZERO_WIDTH: frozenset[str] = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u18
 
 # Private-use code points are icon-font glyphs (share buttons, stars), never words. The
 # flattener also uses a few of them as in-band markers, so they must never reach a record.
-_DROP = {ord(c): None for c in ZERO_WIDTH} | {cp: None for cp in range(0xE000, 0xF900)}
+# (A regex, not str.translate: a translate table is a per-character dict lookup.)
+ZERO_WIDTH_RE = re.compile(f"[{''.join(sorted(ZERO_WIDTH))}]")
+_DROP = re.compile(f"[{''.join(sorted(ZERO_WIDTH))}\ue000-\uf8ff]")
 
 
 def clean_line(text: str) -> str:
@@ -24,7 +27,7 @@ def clean_line(text: str) -> str:
     whitespace, so splitting and re-joining turns every Unicode space into one plain space.
     """
     if not text.isascii():
-        text = text.translate(_DROP)
+        text = _DROP.sub("", text)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
     return " ".join(text.split())
