@@ -52,8 +52,14 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+# json.dumps escapes control characters but not these, and str.splitlines() and some JSONL
+# readers break lines at them; escaping keeps one record per line for every reader.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return text.translate(_LINE_BREAKS)
 
 
 def write_jsonl(rows: Rows, schema: ExportSchema, path: Path) -> int:

@@ -35,6 +35,15 @@ def test_jsonl_round_trip_keeps_nesting_and_column_order(tmp_path: Path, rows: l
     assert "第二行" in lines[0], "non-ASCII text is kept readable, not \\u-escaped"
 
 
+def test_jsonl_escapes_unicode_line_breaks(tmp_path: Path) -> None:
+    schema = ExportSchema.of([("body", "string", "text")])
+    text = "a\u2028b\u2029c\x85d\ne"
+    out = tmp_path / "qa.jsonl"
+    write_export(iter([{"body": text}, {"body": "next"}]), schema=schema, fmt="jsonl", out=out)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["body"] for line in lines] == [text, "next"]
+
+
 def test_csv_round_trip_flattens_lists_as_json(tmp_path: Path, rows: list) -> None:
     out = tmp_path / "qa.csv"
     write_export(iter(rows), schema=SCHEMA, fmt="csv", out=out)
