@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -78,7 +77,6 @@ class DemoSite:
         self.config = config
         self.base_url = base_url.rstrip("/")
         self._epoch = config.epoch
-        self._lock = threading.Lock()
         self.model = ContentModel(
             config.seed, config.first_id, config.pages, config.new_ids_per_epoch
         )
@@ -94,8 +92,7 @@ class DemoSite:
         """Move the whole site to ``epoch`` (later or earlier); pages answer accordingly."""
         if epoch < 1:
             raise ValueError(f"epoch must be at least 1, got {epoch}")
-        with self._lock:
-            self._epoch = epoch
+        self._epoch = epoch  # one attribute store: atomic, requests see old or new epoch
 
     def article_ids(self) -> tuple[int, ...]:
         """Ids of the articles that exist (answer 200) in the current epoch, ascending."""
@@ -126,9 +123,6 @@ class DemoSite:
     def changes(self, epoch: int | None = None) -> EpochChanges:
         """Ids added, changed and removed by ``epoch`` (default: the current one)."""
         return self.model.changes(epoch or self._epoch)
-
-    def faq_urls(self) -> tuple[str, ...]:
-        return tuple(f"{self.base_url}/en/faq/{slug}" for slug in _TOPICS)
 
     # -- faults ------------------------------------------------------------------------
 
