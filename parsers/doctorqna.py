@@ -38,6 +38,7 @@ from parsers.labels import (
     UNANSWERED,
 )
 from parsers.lines import Document, Line, LineIndex, load
+from parsers.links import absolute_url
 from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
 from parsers.structured import QAData
 from parsers.urls import canonicalize_url
@@ -319,7 +320,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
         if related_at is not None
         else ()
     )
-    canonical = canonicalize_url(doc.canonical, base=url) if doc.canonical else None
+    canonical = absolute_url(doc.canonical, url) if doc.canonical else None
     canonical = canonical or canonicalize_url(url)
     id_match = _ARTICLE_ID.search(canonical) or _ARTICLE_ID.search(url)
     values = {

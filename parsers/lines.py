@@ -144,9 +144,13 @@ class LineIndex:
 
     def __init__(self, lines: Sequence[Line]) -> None:
         self.lines = lines
-        lowered = [line.text.lower() for line in lines]
-        self.text = "\n".join(lowered)
-        self.starts = list(accumulate((len(text) + 1 for text in lowered), initial=0))
+        self.text = "\n".join(line.text for line in lines).lower()
+        lengths = [len(line.text) + 1 for line in lines]
+        if not self.text.isascii():  # a few characters change length when lower-cased
+            lowered = [line.text.lower() for line in lines]
+            self.text = "\n".join(lowered)
+            lengths = [len(text) + 1 for text in lowered]
+        self.starts = list(accumulate(lengths, initial=0))
         self.footers = [index for index, line in enumerate(lines) if line.footer]
 
     def find(self, label: Label, start: int = 0) -> int | None:
