@@ -60,6 +60,17 @@ class ReparseReport:
 
 
 @dataclass(frozen=True, slots=True)
+class _Pending:
+    """A re-parse result waiting for its batch, with what is needed to report on it."""
+
+    record: QARecord | None
+    capture: Capture
+    previous: QARecord | None  # current content before the re-parse (latest captures only)
+    old_outcome: str
+    latest: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _Target:
     row: Row[Any]  # the captures row's columns
     site: str
@@ -83,7 +94,7 @@ def reparse(
     """
     parse = parse or parsers.parse
     report = ReparseReport()
-    pending: list[tuple[QARecord | None, Capture, QARecord | None, str]] = []
+    pending: list[_Pending] = []
     for target in _targets(archive.engine, site):
         if since_version and not _at_least(target.row.parser_version, since_version):
             continue
@@ -136,7 +147,11 @@ def _targets(engine: Engine, site: str | None) -> Iterator[_Target]:
     with engine.connect() as conn:
         while True:
             rows = conn.execute(
-                select(*CaptureRow.__table__.c, Site.name.label("site_name"))
+                select(
+                    *CaptureRow.__table__.c,
+                    Site.name.label("site_name"),
+                    (~has_newer).label("is_latest"),
+                )
                 .join(Site, Site.id == CaptureRow.site_id)
                 .where(CaptureRow.id > last_id, *conditions)
                 .order_by(CaptureRow.id)
@@ -151,7 +166,7 @@ def _targets(engine: Engine, site: str | None) -> Iterator[_Target]:
 
 def _reparse_one(
     target: _Target, archive: Archive, data_dir: Path, parse: ParseFunction, report: ReparseReport
-) -> tuple[QARecord | None, Capture, QARecord | None, str] | None:
+) -> _Pending | None:
     row = target.row
     try:
         response = read_response(data_dir, row.warc_file, row.warc_offset, row.warc_length)
@@ -172,7 +187,10 @@ def _reparse_one(
         last_modified=row.last_modified,
         crawl_run_id=row.crawl_run_id,
     )
-    previous = archive.record(row.page_id) if row.page_id is not None else None
+    # Only a page's latest capture sets its current content (an older one that now parses
+    # becomes a past revision), so only it is compared field by field.
+    latest = bool(row.is_latest) and row.page_id is not None
+    previous = archive.record(row.page_id) if latest else None
     try:
         record = parse(response.body, row.url, response.headers, site=target.site)
     except ParseError as exc:
@@ -184,28 +202,25 @@ def _reparse_one(
             error_message=str(exc),
             parser_version=parsers.parser_version(target.site),
         )
-        return None, failed, previous, row.parse_outcome
+        return _Pending(None, failed, previous, row.parse_outcome, latest)
     ok = replace(capture, parse_outcome="ok", parser_version=record.parser_version)
-    return record, ok, previous, row.parse_outcome
+    return _Pending(record, ok, previous, row.parse_outcome, latest)
 
 
-def _flush(
-    archive: Archive,
-    pending: list[tuple[QARecord | None, Capture, QARecord | None, str]],
-    report: ReparseReport,
-) -> None:
+def _flush(archive: Archive, pending: list[_Pending], report: ReparseReport) -> None:
+    """Ingest a batch; the archive's verdict (changed or not) is what the report counts."""
     if not pending:
         return
-    archive.ingest_many([(record, capture) for record, capture, _, _ in pending])
-    for record, _capture, previous, old_outcome in pending:
-        if record is None:
-            report.newly_failing += old_outcome == "ok"
+    results = archive.ingest_many([(item.record, item.capture) for item in pending])
+    for item, result in zip(pending, results, strict=True):
+        if item.record is None:
+            report.newly_failing += item.old_outcome == "ok"
             continue
-        report.recovered += old_outcome == "error"
-        changed = changed_fields(previous, record)
-        report.field_changes.update(changed)
-        if changed:
+        report.recovered += item.old_outcome == "error"
+        if result.status in ("new", "changed"):
             report.changed += 1
+            if item.latest:
+                report.field_changes.update(changed_fields(item.previous, item.record))
         else:
             report.unchanged += 1
     pending.clear()

@@ -162,3 +162,31 @@ def test_cli_prints_the_summary(built: Built) -> None:
     assert "parsed before, fail now" in result.output
     assert all(json.loads(r.to_json()) for r in built.records)
     assert all(built.archive.record(r.url) == r for r in built.records)
+
+
+def test_an_older_failed_capture_that_now_parses_becomes_history(built: Built) -> None:
+    record = built.records[0]
+    older = dataclasses.replace(record, question_body="What the page said before.")
+    warc = built.data_dir / "warc" / "test-00003.warc.gz"
+    offset, length = append_response(warc, record.url, older.to_json().encode())
+    failed = Capture(
+        url=record.url,
+        fetched_at=FETCHED_AT - timedelta(days=30),
+        http_status=200,
+        site="doctorqna",
+        warc_file="warc/test-00003.warc.gz",
+        warc_offset=offset,
+        warc_length=length,
+        parse_outcome="error",
+        error_code="extraction_failed",
+        parser_version="test-1",
+    )
+    built.archive.ingest(None, failed)
+    before = revisions_per_url(built)
+
+    report = reparse(built.archive, data_dir=built.data_dir, parse=json_parse)
+
+    assert report.recovered == 1
+    assert not report.field_changes  # the current content did not change
+    assert built.archive.record(record.url) == record
+    assert revisions_per_url(built)[record.url] == before[record.url] + 1
