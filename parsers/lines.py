@@ -80,7 +80,6 @@ INLINE_TAGS: list[str] = [
 ]
 
 _INVISIBLE_SELECTOR = ",".join(INVISIBLE_TAGS)
-_TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
 _MARKED_SELECTOR = "a[href],time[datetime],footer"
 _NOT_LINKS = ("javascript:", "mailto:", "tel:", "#")
 _BLOCK_SELECTOR = (
@@ -95,7 +94,7 @@ _END = "\ue002"
 _CELL = "\ue005"  # separates the cells of a one-line table row
 _FOOTER = "\ue007"  # a <footer> starts here
 _LINK_END = "\ue008"  # a link ends here; one glued to the next link ends the line (chips)
-_MARKERS = re.compile("[\ue001\ue003](\\d+)\ue002|[\ue007\ue008]")
+_MARKERS = re.compile("([\ue001\ue003])(\\d+)\ue002|\ue008")  # footers: see _split
 _BlockTexts = tuple[frozenset[str], frozenset[str]]  # texts of headings, of list items
 _SECTIONING = frozenset({"article", "section", "aside", "main", "blockquote"})
 _ORDINAL = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[ivxIVX]+)[.)]\s")
@@ -266,26 +265,20 @@ def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> 
         if not unicodedata.is_normalized("NFC", raw):
             raw = unicodedata.normalize("NFC", raw)
     headings, items = texts
-    pending_links: list[str] = []
+    carried: tuple[str, ...] = ()  # links of a marker that stood alone on the line before
     for part in raw.replace(_LINK_END + _LINK, SEP + _LINK).split(SEP):
-        text = " ".join(part.split())  # str.split() knows every Unicode space
-        if not text:
+        if part.isascii():  # the common case: no markers, nothing but spaces to clean
+            text = " ".join(part.split())
+            if text:
+                yield Line(text, carried, (), text in headings, text in items)
+                carried = ()
             continue
-        if text.isascii():  # the common case: no markers, nothing left to clean
-            yield Line(text, tuple(pending_links), (), text in headings, text in items)
-            pending_links.clear()
-            continue
-        line_links, line_times, footer = pending_links[:], [], False
-        pending_links.clear()
-        for match in _MARKERS.finditer(text):
-            token = match.group(0)
-            if token[0] == _LINK:
-                line_links.append(links[int(match.group(1))])
-            elif token[0] == _TIME:
-                line_times.append(times[int(match.group(1))])
-            elif token == _FOOTER:
-                footer = True
-        text = _MARKERS.sub("", text)
+        found = _MARKERS.findall(part)
+        line_links = carried + tuple(links[int(n)] for kind, n in found if kind == _LINK)
+        line_times = tuple(times[int(n)] for kind, n in found if kind == _TIME)
+        text = _MARKERS.sub("", part)
+        if _FOOTER in text:
+            yield Line("", footer=True)
         row = None
         if _CELL in text:
             cells = [cell for cell in map(clean_line, text.split(_CELL)) if cell]
@@ -293,14 +286,11 @@ def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> 
             text = " ".join(cells)
         else:
             text = clean_line(text)
-        if footer:
-            yield Line("", footer=True)
         if not text:
-            pending_links = line_links  # a marker alone on its line describes the next one
+            carried = line_links
             continue
-        yield Line(
-            text, tuple(line_links), tuple(line_times), text in headings, text in items, False, row
-        )
+        carried = ()
+        yield Line(text, line_links, line_times, text in headings, text in items, False, row)
 
 
 def load(html: str) -> Document:
@@ -326,8 +316,11 @@ def load(html: str) -> Document:
     _mark(tree, body, links, times)
     _join_table_rows(tree)
     # Unwrapping costs a tree walk per tag name: only walk for the tags the page uses.
-    present = {tag.lower() for tag in set(_TAG_NAME.findall(html))}
-    body.unwrap_tags([tag for tag in INLINE_TAGS if tag in present], delete_empty=True)
+    # ("<b" also matches "<body": a false positive only costs one walk.)
+    source = html.lower()
+    used = [tag for tag in INLINE_TAGS if f"<{tag}" in source]
+    body.unwrap_tags(used, delete_empty=True)
     body.merge_text_nodes()
-    lines = tuple(_split(body.text(separator=SEP), links, times, texts))
+    raw = body.text(separator=SEP, skip_empty=True)  # whitespace-only nodes dropped in C
+    lines = tuple(_split(raw, links, times, texts))
     return Document(tree, lines, title or None, canonical, lang or None, qa)
