@@ -5,24 +5,28 @@ middleware, the pipeline, the duplicate filter and the report all reach it throu
 ``crawler.spider.session``. Keeping run bookkeeping here, not spread over components, means
 one object knows which run a capture belongs to and when everything has been written.
 
-Ingest is batched (``INGEST_BATCH_SIZE`` items or ``INGEST_BATCH_SECONDS``) and each batch runs
-in a worker thread, one batch at a time, so database writes never hold the reactor for long.
+Ingest is batched (``INGEST_BATCH_SIZE`` items or ``INGEST_BATCH_SECONDS``); each batch is one
+transaction in the ``IngestWorker`` process, one batch at a time, handed over from a thread, so
+database writes never hold the reactor.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from twisted.internet import task, threads
 from twisted.internet.defer import Deferred, succeed
 
+from crawler.ingest_worker import IngestWorker
 from crawler.report import CrawlTally
+from crawler.seen import SeenUrls
 from crawler.warc import RotatingWarcWriter
 from parsers.record import QARecord
-from storage import Archive, Capture
+from storage import Archive, Capture, CaptureSummary
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -46,6 +50,7 @@ class CrawlSession:
         run_id: int,
         resumed: bool,
         warc: RotatingWarcWriter,
+        worker: IngestWorker,
         batch_size: int,
         batch_seconds: float,
     ) -> None:
@@ -55,7 +60,9 @@ class CrawlSession:
         self.run_id = run_id
         self.resumed = resumed
         self.warc = warc
+        self.worker = worker
         self.tally = CrawlTally()
+        self.known = SeenUrls()
         self.stats: dict[str, Any] | None = None
         self._batch: list[Pending] = []
         self._batch_size = batch_size
@@ -92,16 +99,39 @@ class CrawlSession:
             max_bytes=settings.getint("WARC_MAX_BYTES"),
             fsync=settings.getbool("WARC_FSYNC"),
         )
-        return cls(
+        session = cls(
             archive,
             site=site,
             data_dir=data_dir,
             run_id=run_id,
             resumed=resume,
             warc=warc,
+            worker=IngestWorker(settings.get("HEALTHQA_DB_URL"), data_dir),
             batch_size=settings.getint("INGEST_BATCH_SIZE"),
             batch_seconds=settings.getfloat("INGEST_BATCH_SECONDS"),
         )
+        session.load_known_pages()
+        return session
+
+    def load_known_pages(self) -> None:
+        """Remember (one bit per article) which pages the archive already holds.
+
+        Only those can have a previous capture to compare against, so every other response
+        skips the per-URL ``last_capture`` query, which would otherwise run on the reactor
+        thread for every page of a first crawl.
+        """
+        now = datetime.now(UTC)
+        windows = {"now": now, "refresh_after": timedelta(0), "unanswered_after": timedelta(0)}
+        for url in self.archive.due_urls(self.site, **windows):
+            self.known.add(url)
+        for url in self.archive.not_due_urls(self.site, **windows):
+            self.known.add(url)
+
+    def last_capture(self, url: str) -> CaptureSummary | None:
+        """The archive's last capture of ``url`` (canonical), without a query when it has none."""
+        if url not in self.known:
+            return None
+        return self.archive.last_capture(url)
 
     # -- ingest -------------------------------------------------------------------------------
 
@@ -119,7 +149,7 @@ class CrawlSession:
             self.flush()
 
     def flush(self) -> Deferred[None]:
-        """Hand the current batch to the worker thread after the batch before it."""
+        """Hand the current batch to the ingest worker after the batch before it."""
         if not self._batch:
             return self._inflight
         batch, self._batch = self._batch, []
@@ -127,11 +157,10 @@ class CrawlSession:
         return self._inflight
 
     def _ingest_in_thread(self, batch: list[Pending]) -> Deferred[None]:
-        deferred = threads.deferToThread(self.archive.ingest_many, batch)
+        deferred = threads.deferToThread(self.worker.ingest, batch)
 
-        def tally(results: list[Any]) -> None:
-            for result in results:
-                self.tally.ingest[result.status] += 1
+        def tally(statuses: list[str]) -> None:
+            self.tally.ingest.update(statuses)
 
         def report(failure: Any) -> None:
             # The captures are in WARC already; a resumed run re-fetches what is missing here.
@@ -152,6 +181,7 @@ class CrawlSession:
 
         def finish(_: Any) -> dict[str, Any]:
             self.warc.close()
+            self.worker.close()
             self.stats = self.tally.to_stats()
             self.stats["warc_files"] = list(self.warc.files_written)
             if reason == "finished":

@@ -29,9 +29,7 @@ class ConditionalRequestMiddleware:
         if session is None or not request.meta.get(meta.CONDITIONAL):
             return None
         if meta.PREVIOUS not in request.meta:
-            request.meta[meta.PREVIOUS] = session.archive.last_capture(
-                canonicalize_url(request.url)
-            )
+            request.meta[meta.PREVIOUS] = session.last_capture(canonicalize_url(request.url))
         previous = request.meta[meta.PREVIOUS]
         if (
             previous is None

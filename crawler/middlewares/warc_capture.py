@@ -158,4 +158,4 @@ class WarcCaptureMiddleware:
             return previous
         if status != 304 and not (request.meta.get(meta.PARSE) and 200 <= status < 300):
             return None
-        return session.archive.last_capture(url)
+        return session.last_capture(url)

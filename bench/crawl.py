@@ -1,0 +1,123 @@
+"""Crawl benchmark: full pipeline vs a fetch-only spider on the same demo site, same run.
+
+    .venv/bin/python bench/crawl.py [--pages 5000]
+
+Both crawls run in their own subprocess (a Twisted reactor runs once per process) against one
+demo site served from this process, with the same concurrency (``--no-politeness``). The
+fetch-only spider requests the same article URLs and throws the responses away, so
+``full / fetch-only`` is the share of raw fetch throughput the pipeline keeps (WARC writing,
+parsing, batched ingest into SQLite). Peak RSS is each child's ``ru_maxrss`` from ``wait4``.
+Goals: ratio >= 0.60; peak RSS < 300 MB at ``--pages 20000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crawler.demo_site.config import DemoSiteConfig  # noqa: E402
+from crawler.demo_site.server import serve_demo_site  # noqa: E402
+
+
+def fetch_only_child(base_url: str, first: int, last: int) -> None:
+    """The baseline: same URLs, same settings, responses discarded."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    class FetchOnly(scrapy.Spider):
+        name = "fetch_only"
+
+        async def start(self):  # type: ignore[no-untyped-def]
+            for number in range(first, last + 1):
+                yield scrapy.Request(
+                    f"{base_url}/en/article/{number}",
+                    callback=self.parse,
+                    meta={"handle_httpstatus_list": [404]},
+                )
+
+        def parse(self, response):  # type: ignore[no-untyped-def]
+            return None
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(settings.getdict("NO_POLITENESS"), priority="cmdline")
+    # Only Scrapy's own components: no WARC, no archive, no custom duplicate filter.
+    settings.setdict(
+        {
+            "DOWNLOADER_MIDDLEWARES": {},
+            "ITEM_PIPELINES": {},
+            "EXTENSIONS": {},
+            "DUPEFILTER_CLASS": "scrapy.dupefilters.RFPDupeFilter",
+            "LOG_LEVEL": "WARNING",
+        },
+        priority="cmdline",
+    )
+    process = CrawlerProcess(settings)
+    process.crawl(FetchOnly)
+    process.start()
+
+
+def timed_child(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark child failed ({status}): {' '.join(command)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--fetch-only-child", nargs=3, metavar=("BASE", "FIRST", "LAST"))
+    args = parser.parse_args()
+    if args.fetch_only_child:
+        base, first, last = args.fetch_only_child
+        fetch_only_child(base, int(first), int(last))
+        return
+
+    with serve_demo_site(DemoSiteConfig(pages=args.pages, cache_size=256)) as server:
+        first, last = server.site.id_range()
+        requests = last - first + 1
+        fetch_s, fetch_rss = timed_child(
+            [sys.executable, __file__, "--fetch-only-child", server.base_url, str(first), str(last)]
+        )
+        with tempfile.TemporaryDirectory(prefix="bench-crawl-") as data_dir:
+            full_s, full_rss = timed_child(
+                [
+                    sys.executable,
+                    "-c",
+                    "from crawler.cli import main; main()",
+                    "crawl",
+                    "doctorqna",
+                    "--ids",
+                    f"{first}-{last}",
+                    "--base-url",
+                    server.base_url,
+                    "--data-dir",
+                    data_dir,
+                    "--no-politeness",
+                    "--log-level",
+                    "WARNING",
+                ]
+            )
+    fetch_rate, full_rate = requests / fetch_s, requests / full_s
+    print(f"pages: {args.pages} articles, {requests} ids requested (404 gaps included)")
+    print(f"fetch-only: {fetch_rate:7.1f} pages/s  ({fetch_s:.1f} s, peak RSS {fetch_rss:.0f} MB)")
+    print(f"full:       {full_rate:7.1f} pages/s  ({full_s:.1f} s, peak RSS {full_rss:.0f} MB)")
+    print(f"ratio full/fetch-only: {full_rate / fetch_rate:.2f} (goal >= 0.60)")
+
+
+if __name__ == "__main__":
+    main()
