@@ -343,9 +343,10 @@ class ContentModel:
         for _ in range(rng.choice((0, 0, 1, 1, 2))):
             body.append(fill.sentences(words.QUESTION_SENTENCES, rng.randint(1, 2)))
         if rng.random() < 0.1:
-            body.insert(rng.randint(0, len(body)), rng.choice(words.CJK_SENTENCES))
+            # Not the sentence a CJK title uses: no body line repeats the title.
+            body.insert(rng.randint(0, len(body)), rng.choice(words.CJK_SENTENCES[1:]))
         if rng.random() < 0.03:
-            title = rng.choice(words.CJK_SENTENCES[:1])
+            title = words.CJK_SENTENCES[0]
         age_label, age_min, age_max = rng.choice(words.AGE_FORMS)
         roll = rng.random()
         sex = "female" if roll < 0.45 else "male" if roll < 0.85 else None
