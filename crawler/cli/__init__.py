@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "crawler.cli.fixtures",
     "crawler.cli.demo_site",
     "crawler.cli.research",
+    "crawler.cli.db",
 )
 
 
