@@ -139,13 +139,17 @@ def _question(
     lines: Sequence[Line], titles: set[str], qa: QAData | None
 ) -> tuple[str | None, list[str]]:
     """Question title and body lines from the lines above the asker block."""
-    anchor = max((i for i, line in enumerate(lines) if _is_chrome(line, titles)), default=-1)
+    chrome = [_is_chrome(line, titles) for line in lines]
+    while chrome and chrome[-1]:  # a share bar between the body and the asker line
+        chrome.pop()
+    # The question starts after the last chrome line (SEO title, "Share to:", breadcrumbs).
+    anchor = max((i for i, is_chrome in enumerate(chrome) if is_chrome), default=-1)
     title_at = None
     if qa is not None and qa.name:
         wanted = qa.name.casefold()
         title_at = next((i for i, ln in enumerate(lines) if ln.text.casefold() == wanted), None)
     if title_at is None:
-        heads = [i for i, ln in enumerate(lines) if ln.heading and not _is_chrome(ln, titles)]
+        heads = [i for i, is_chrome in enumerate(chrome) if lines[i].heading and not is_chrome]
         title_at = heads[-1] if heads else None
     if title_at is None:
         title_at = anchor + 1

@@ -79,7 +79,15 @@ INLINE_TAGS: list[str] = [
     "img",
 ]
 
-_INVISIBLE_SELECTOR = ",".join(INVISIBLE_TAGS)
+#: Elements the page hides (not rendered, so not visible text either).
+HIDDEN_SELECTORS: list[str] = [
+    "[hidden]",
+    '[style*="display:none"]',
+    '[style*="display: none"]',
+    '[style*="visibility:hidden"]',
+    '[style*="visibility: hidden"]',
+]
+_INVISIBLE_SELECTOR = ",".join(INVISIBLE_TAGS + HIDDEN_SELECTORS)
 _MARKED_SELECTOR = "a[href],time[datetime],footer"
 _NOT_LINKS = ("javascript:", "mailto:", "tel:", "#")
 _BLOCK_SELECTOR = (

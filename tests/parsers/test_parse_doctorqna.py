@@ -229,3 +229,19 @@ def test_listing_page_is_not_an_article() -> None:
 def test_not_found_page() -> None:
     with pytest.raises(PageNotFound):
         parse(page("<h1>Page not found</h1><p>Try the search.</p>", title="404"), URL)
+
+
+def test_hidden_elements_and_a_share_bar_below_the_body_are_not_content() -> None:
+    record = parse(
+        page(
+            "<div>Knee Pain When Climbing Stairs - Orthopedics</div>"
+            "<div>Why does my knee hurt on stairs?</div><div>It hurts going up.</div>"
+            '<div style="display: none">Ask Date: 1999/01/01</div><div hidden>Dr. X reply Y</div>'
+            "<div>Share to: <a href='https://line.me/x'>LINE</a></div>"
+            "<div>Ho, male. Ask Date: 2024/05/01</div>"
+        ),
+        URL,
+    )
+    assert record.question_title == "Why does my knee hurt on stairs?"
+    assert record.question_body == "It hurts going up."
+    assert record.asked_on == "2024-05-01"
