@@ -140,10 +140,10 @@ def _rows_for(conn: Any, ids: list[int]) -> Iterator[dict[str, Any]]:
         .where(Page.id.in_(ids))
         .order_by(Page.id)
     )
-    for row in conn.execute(query).mappings():
-        text, headings = explanations.get(row["id"], (None, []))
-        page_answers = answers.get(row["id"], [])
-        values = dict(row)
+    for row in conn.execute(query):
+        text, headings = explanations.get(row.id, (None, []))
+        page_answers = answers.get(row.id, [])
+        values = row._asdict()
         page_id = values.pop("id")
         values["captured_at"] = from_db(values["captured_at"])
         values.update(
@@ -173,8 +173,8 @@ def _answers(conn: Any, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         .where(Answer.page_id.in_(ids))
         .order_by(Answer.page_id, Answer.position)
     )
-    for row in conn.execute(query).mappings():
-        answer = dict(row)
+    for row in conn.execute(query):
+        answer = row._asdict()
         grouped[answer.pop("page_id")].append(answer)
     return grouped
 
@@ -200,7 +200,7 @@ def _links(conn: Any, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         .where(Link.page_id.in_(ids))
         .order_by(Link.page_id, Link.kind.desc(), Link.position)  # similar before related_faq
     )
-    for row in conn.execute(query).mappings():
-        link = dict(row)
+    for row in conn.execute(query):
+        link = row._asdict()
         grouped[link.pop("page_id")].append(link)
     return grouped

@@ -80,6 +80,13 @@ def test_search_box_and_facets_work_on_qa_flat(datasette_url: str) -> None:
     assert {"first_department", "sex"} <= set(data["facet_results"])
     departments = {v["value"] for v in data["facet_results"]["first_department"]["results"]}
     assert departments == {"Gastroenterology"}
+    questions = httpx.get(
+        f"{datasette_url}/archive/questions.json",
+        params={"_search": "palpitations", "_shape": "objects"},
+        timeout=10,
+    ).json()
+    assert questions["rows"] and all("palpitations" in r["title"] for r in questions["rows"])
+    assert {"sex", "language"} <= set(questions["facet_results"])
     # FTS syntax characters are escaped, not errors.
     odd = httpx.get(
         f"{datasette_url}/archive/questions.json", params={"_search": 'ulcer" OR ('}, timeout=10
