@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from crawl_helpers import decoded, open_archive, read_all_warc, rows, run_crawl, sha1_digest
+from crawl_helpers import CLI, decoded, open_archive, read_all_warc, rows, run_crawl, sha1_digest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo_site.config import DemoSiteConfig
@@ -183,3 +184,57 @@ def test_incremental_recrawl_fetches_only_what_is_due(tmp_path: Path) -> None:
                 archive, "SELECT state FROM pages WHERE url = :u", u=site.url_for(article_id)
             )
             assert state == [("gone",)]
+
+
+def test_recrawl_of_unchanged_pages_writes_revisit_records(
+    clean_site: DemoServer, clean_crawl: Path
+) -> None:
+    """Runs last on the shared crawl: a plain (unconditional) re-crawl of ten pages."""
+    first = clean_site.site.article_ids()[0]
+    ten = clean_site.site.article_ids()[:10]
+    run_crawl(clean_site.base_url, clean_crawl, "--ids", f"{first}-{ten[-1]}")
+    archive = open_archive(clean_crawl)
+    revisits = rows(
+        archive,
+        "SELECT url, payload_digest FROM captures WHERE parse_outcome = 'revisit' "
+        "AND http_status = 200",
+    )
+    assert sorted(url for url, _ in revisits) == sorted(clean_site.site.url_for(i) for i in ten)
+    warc_revisits = [r for r in read_all_warc(clean_crawl) if r[0] == "revisit"]
+    assert {r[1]["uri"] for r in warc_revisits} == {url for url, _ in revisits}
+    assert {r[1]["digest"] for r in warc_revisits} == {digest for _, digest in revisits}
+    for article_id in ten:
+        assert archive.record(clean_site.site.url_for(article_id)) == clean_site.site.record(
+            article_id
+        )
+
+
+def test_low_field_coverage_exits_with_code_3(clean_site: DemoServer, tmp_path: Path) -> None:
+    first = clean_site.site.article_ids()[0]
+    result = run_crawl(
+        clean_site.base_url,
+        tmp_path,
+        "--ids",
+        f"{first}-{first + 29}",
+        "--min-coverage",
+        "answers=0.999",
+        "--min-coverage-pages",
+        "5",
+        expect=3,
+    )
+    assert "answers" in result.stdout and "below the 100% threshold" in result.stdout
+
+
+def test_demo_command_crawls_and_searches(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*CLI, "demo", "--pages", "40", "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Crawl report" in result.stdout and "Sample search" in result.stdout
+    archive = open_archive(tmp_path / "data")
+    assert rows(archive, "SELECT COUNT(*) FROM pages WHERE content_hash IS NOT NULL")[0][0] == 40
+    assert list((tmp_path / "data" / "warc").glob("*.warc.gz"))

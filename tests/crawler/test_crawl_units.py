@@ -9,6 +9,8 @@ import pytest
 from crawler.middlewares.retry import backoff_seconds, retry_after_seconds
 from crawler.report import CoverageThresholds, CrawlTally
 from crawler.seen import SeenUrls
+from crawler.settings import DOWNLOADER_MIDDLEWARES
+from crawler.spiders.doctorqna import article_id, parse_id_range
 from parsers.record import EXPECTED_FIELDS, QARecord
 
 
@@ -48,6 +50,17 @@ def test_backoff_doubles_up_to_the_cap() -> None:
     assert [backoff_seconds(n, 1.0, 5.0) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 5.0]
 
 
+def test_id_ranges() -> None:
+    assert parse_id_range("203000-203002") == range(203000, 203003)
+    assert parse_id_range("5") == range(5, 6)
+    with pytest.raises(ValueError, match="203000-203999"):
+        parse_id_range("abc")
+    with pytest.raises(ValueError, match="empty"):
+        parse_id_range("10-5")
+    assert article_id("https://doctorqna.com/en/article/203000") == 203000
+    assert article_id("https://doctorqna.com/en/faq/x") is None
+
+
 def _record(missing: tuple[str, ...]) -> QARecord:
     return QARecord(
         url="u", canonical_url="u", site="doctorqna", parser_version="t", missing=missing
@@ -73,3 +86,16 @@ def test_coverage_verdicts() -> None:
     assert set(stats["coverage"]) == set(EXPECTED_FIELDS)
     with pytest.raises(ValueError, match="FIELD=SHARE"):
         CoverageThresholds.parse(["nonsense"], min_pages=1)
+
+
+def test_warc_capture_sees_responses_before_decompression_redirect_and_retry() -> None:
+    from scrapy.settings.default_settings import DOWNLOADER_MIDDLEWARES_BASE as base
+
+    capture = DOWNLOADER_MIDDLEWARES["crawler.middlewares.warc_capture.WarcCaptureMiddleware"]
+    # process_response runs from high to low priority numbers.
+    for name in ("HttpCompressionMiddleware", "RedirectMiddleware", "HttpCacheMiddleware"):
+        built_in = next(v for k, v in base.items() if k.endswith(name))
+        assert capture > built_in, name
+    retry = DOWNLOADER_MIDDLEWARES["crawler.middlewares.retry.BackoffRetryMiddleware"]
+    assert capture > retry
+    assert DOWNLOADER_MIDDLEWARES["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
