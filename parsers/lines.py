@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -103,6 +102,7 @@ _CELL = "\ue005"  # separates the cells of a one-line table row
 _FOOTER = "\ue007"  # a <footer> starts here
 _LINK_END = "\ue008"  # a link ends here; one glued to the next link ends the line (chips)
 _MARKERS = re.compile("([\ue001\ue003])(\\d+)\ue002|\ue008")  # footers: see _split
+_EMPTY_LINE = re.compile("^$", re.M)  # only footer markers make empty lines
 _BlockTexts = tuple[frozenset[str], frozenset[str]]  # texts of headings, of list items
 _SECTIONING = frozenset({"article", "section", "aside", "main", "blockquote"})
 _ORDINAL = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[ivxIVX]+)[.)]\s")
@@ -146,35 +146,49 @@ class LineIndex:
     """Finds the first line carrying a label by scanning the page text with ``str.find``.
 
     One C-level scan per label instead of a regex call per line; the label's own pattern
-    then confirms each candidate line.
+    then confirms each candidate line. Lines never contain ``"\n"``, so a position's line
+    number is the count of newlines before it.
     """
 
     def __init__(self, lines: Sequence[Line]) -> None:
         self.lines = lines
-        self.text = "\n".join(line.text for line in lines).lower()
-        lengths = [len(line.text) + 1 for line in lines]
-        if not self.text.isascii():  # a few characters change length when lower-cased
-            lowered = [line.text.lower() for line in lines]
-            self.text = "\n".join(lowered)
-            lengths = [len(text) + 1 for text in lowered]
-        self.starts = list(accumulate(lengths, initial=0))
-        self.footers = [index for index, line in enumerate(lines) if line.footer]
+        texts = [line.text for line in lines]
+        text = "\n".join(texts)
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few characters change length when lower-cased
+            texts = [line.lower() for line in texts]
+            lowered = "\n".join(texts)
+        self.text = lowered
+        self.ends = list(accumulate(map(len, texts)))
+
+    def offset(self, index: int) -> int:
+        """Where line ``index`` starts in ``text``."""
+        return self.ends[index - 1] + index if index else 0
 
     def find(self, label: Label, start: int = 0) -> int | None:
+        if start >= len(self.lines):
+            return None
         best: int | None = None
         for hint in label.hints:
-            pos = self.text.find(hint, self.starts[start]) if start < len(self.lines) else -1
-            while pos != -1 and (best is None or pos < self.starts[best]):
-                index = bisect_right(self.starts, pos) - 1
+            pos = self.text.find(hint, self.offset(start))
+            while pos != -1 and (best is None or pos < self.offset(best)):
+                index = self.text.count("\n", 0, pos)
                 if label.pattern.search(self.lines[index].text):
                     best = index
                     break
-                pos = self.text.find(hint, self.starts[index + 1])
+                pos = (
+                    self.text.find(hint, self.offset(index + 1))
+                    if index + 1 < len(self.lines)
+                    else -1
+                )
         return best
 
     def footer(self, start: int) -> int | None:
-        """The first page-level ``<footer>`` at or after line ``start``."""
-        return next((index for index in self.footers if index >= start), None)
+        """The first page-level ``<footer>`` at or after line ``start`` (its line is empty)."""
+        if start >= len(self.lines):
+            return None
+        match = _EMPTY_LINE.search(self.text, self.offset(start))
+        return None if match is None else self.text.count("\n", 0, match.start())
 
 
 def _first_text(node: LexborNode) -> LexborNode | None:

@@ -1,0 +1,74 @@
+"""The flattener: visible lines and the facts riding along with them."""
+
+from __future__ import annotations
+
+from parsers.labels import MORE_INFO, SIMILAR
+from parsers.lines import LineIndex, load
+
+
+def texts(html: str) -> list[str]:
+    return [line.content for line in load(html).lines if line.text]
+
+
+def test_blocks_and_br_end_lines_inline_tags_do_not() -> None:
+    html = "<div>a <b>b</b><i>c</i> d<br>e</div><p>f\n   g</p><span>h</span><div>i</div>"
+    assert texts(html) == ["a bc d", "e", "f g", "h", "i"]
+
+
+def test_rows_of_one_line_cells_join_but_layout_rows_do_not() -> None:
+    html = (
+        "<table><tr><th>Drug</th><th>Dose</th></tr><tr><td>A</td><td><b>1</b> mg</td></tr>"
+        "<tr><td><p>left</p></td><td>right</td></tr></table>"
+    )
+    assert texts(html) == ["Drug | Dose", "A | 1 mg", "left", "right"]
+
+
+def test_ordered_lists_get_numbers_unless_they_show_them() -> None:
+    html = (
+        "<ol start=4><li>x</li><li><p>y</p></li></ol><ol><li>1) shown</li></ol><ul><li>u</li></ul>"
+    )
+    doc = load(html)
+    assert [(line.text, line.item) for line in doc.lines] == [
+        ("4. x", True),
+        ("5. y", True),
+        ("1) shown", True),
+        ("u", True),
+    ]
+
+
+def test_links_belong_to_the_first_line_of_what_they_wrap() -> None:
+    doc = load(
+        "<a href='/card'><div>Title</div><div>Snippet</div></a>"
+        "<a href='/a'>A</a><a href='/b'>B</a> <a href='mailto:x@y'>mail</a>"
+    )
+    assert [(line.text, line.links) for line in doc.lines] == [
+        ("Title", ("/card",)),
+        ("Snippet", ()),
+        ("A", ("/a",)),
+        ("B mail", ("/b",)),
+    ]
+
+
+def test_invisible_and_hidden_content_is_dropped() -> None:
+    html = (
+        "<p>seen</p><script>x</script><style>p{}</style><noscript>n</noscript>"
+        "<template>t</template><div hidden>h</div><p style='display:none'>d</p><nav>menu</nav>"
+    )
+    assert texts(html) == ["seen"]
+
+
+def test_head_facts() -> None:
+    doc = load(
+        '<html lang="zh-TW"><head><title> A &amp;\u00a0B </title>'
+        '<link rel="canonical" href="/en/article/5"></head><body><p>x</p></body></html>'
+    )
+    assert (doc.title, doc.canonical, doc.lang) == ("A & B", "/en/article/5", "zh-TW")
+
+
+def test_line_index_finds_labels_whatever_the_case_and_length_changing_letters() -> None:
+    doc = load("<p>İİİ</p><p>more info</p><p>x</p><p>SIMILAR Q&amp;A:</p><footer>f</footer>")
+    found = LineIndex(doc.lines)
+    assert found.find(MORE_INFO) == 1
+    assert found.find(SIMILAR) == 3
+    assert found.find(MORE_INFO, 2) is None
+    assert found.footer(0) == 4 and doc.lines[4].footer
