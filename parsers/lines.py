@@ -102,6 +102,7 @@ _CELL = "\ue005"  # separates the cells of a one-line table row
 _FOOTER = "\ue007"  # a <footer> starts here
 _LINK_END = "\ue008"  # a link ends here; one glued to the next link ends the line (chips)
 _MARKERS = re.compile("([\ue001\ue003])(\\d+)\ue002|\ue008")  # footers: see _split
+_TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
 _EMPTY_LINE = re.compile("^$", re.M)  # only footer markers make empty lines
 _BlockTexts = tuple[frozenset[str], frozenset[str]]  # texts of headings, of list items
 _SECTIONING = frozenset({"article", "section", "aside", "main", "blockquote"})
@@ -338,10 +339,8 @@ def load(html: str) -> Document:
     _mark(tree, body, links, times)
     _join_table_rows(tree)
     # Unwrapping costs a tree walk per tag name: only walk for the tags the page uses.
-    # ("<b" also matches "<body": a false positive only costs one walk.)
-    source = html.lower()
-    used = [tag for tag in INLINE_TAGS if f"<{tag}" in source]
-    body.unwrap_tags(used, delete_empty=True)
+    used = {tag.lower() for tag in set(_TAG_NAME.findall(html))}
+    body.unwrap_tags([tag for tag in INLINE_TAGS if tag in used], delete_empty=True)
     body.merge_text_nodes()
     raw = body.text(separator=SEP, skip_empty=True)  # whitespace-only nodes dropped in C
     lines = tuple(_split(raw, links, times, texts))
