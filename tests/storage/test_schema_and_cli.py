@@ -21,7 +21,7 @@ def test_migrations_create_exactly_the_models(archive: Archive) -> None:
     with archive.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
-    # Search structures are deliberately outside the models (migration 0002): the FTS5 table
+    # Search structures are deliberately outside the models (migration 0003): the FTS5 table
     # and its shadow tables on SQLite, the tsvector column and its index on PostgreSQL.
     unexpected = [d for d in differences if not _search_structure(d)]
     assert unexpected == []
@@ -72,15 +72,15 @@ def test_db_upgrade_and_info(db_url: str) -> None:
     runner = CliRunner()
     first = runner.invoke(cli, ["db", "upgrade", "--db", db_url])
     assert first.exit_code == 0, first.output
-    assert "migrated (empty) -> 0002" in first.output
+    assert "migrated (empty) -> 0003" in first.output
     again = runner.invoke(cli, ["db", "upgrade", "--db", db_url])
-    assert "already at revision 0002" in again.output
+    assert "already at revision 0003" in again.output
     with Archive.open(db_url) as archive:
         archive.ingest_many([pair(n) for n in range(4)])
         counts = row_counts(archive)
     info = runner.invoke(cli, ["db", "info", "--db", db_url])
     assert info.exit_code == 0, info.output
-    assert "schema revision 0002 (current)" in info.output
+    assert "schema revision 0003 (current)" in info.output
     lines = {line.split("│")[1].strip(): line for line in info.output.splitlines() if "│" in line}
     assert lines["pages"].split("│")[2].strip() == str(counts["pages"]) == "4"
     assert lines["qa_flat (view)"].split("│")[2].strip() == "4"
