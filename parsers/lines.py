@@ -36,8 +36,9 @@ INVISIBLE_TAGS: list[str] = [
     "embed",
     "canvas",
     "select",
-    "nav",
 ]
+# <nav> is NOT dropped: semantic pages may well mark up "Related FAQ" or "Similar Q&A" as
+# navigation. Menus above the question are chrome the state machine already skips.
 
 #: Elements that flow inside a line; unwrapped so their text joins the surrounding text.
 INLINE_TAGS: list[str] = [

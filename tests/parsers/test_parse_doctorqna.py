@@ -245,3 +245,21 @@ def test_hidden_elements_and_a_share_bar_below_the_body_are_not_content() -> Non
     assert record.question_title == "Why does my knee hurt on stairs?"
     assert record.question_body == "It hurts going up."
     assert record.asked_on == "2024-05-01"
+
+
+def test_nav_menus_are_skipped_but_a_related_faq_marked_up_as_nav_is_kept() -> None:
+    record = parse(
+        page(
+            "<nav><a href='/en'>Home</a> <a href='/en/ask'>Ask a Doctor</a></nav>"
+            "<h1>Why does my knee hurt on stairs?</h1><p>It hurts going up.</p>"
+            "<p>Ho, male. Ask Date: 2024/05/01</p>"
+            "<nav aria-label='Related FAQ'><h2>Related FAQ</h2>"
+            "<a href='/en/faq/gout'>Gout</a><span>(Rheumatology)</span></nav>"
+        ),
+        URL,
+    )
+    assert record.question_title == "Why does my knee hurt on stairs?"
+    assert record.question_body == "It hurts going up."
+    assert record.related_faq == (
+        RelatedFAQ("Gout", "Rheumatology", "https://doctorqna.com/en/faq/gout"),
+    )

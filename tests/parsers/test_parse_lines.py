@@ -52,7 +52,7 @@ def test_links_belong_to_the_first_line_of_what_they_wrap() -> None:
 def test_invisible_and_hidden_content_is_dropped() -> None:
     html = (
         "<p>seen</p><script>x</script><style>p{}</style><noscript>n</noscript>"
-        "<template>t</template><div hidden>h</div><p style='display:none'>d</p><nav>menu</nav>"
+        "<template>t</template><div hidden>h</div><p style='display:none'>d</p>"
     )
     assert texts(html) == ["seen"]
 
