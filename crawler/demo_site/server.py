@@ -77,13 +77,17 @@ class RequestLog:
             self._max_concurrency = max(self._max_concurrency, self._in_flight)
             return self._attempts[route]
 
-    def end(self, path: str, status: int) -> None:
-        """``status`` 0 means the connection was dropped without a response."""
+    def answer(self, path: str, status: int) -> None:
+        """Record the status *before* it is sent (0: dropped without a response), so a client
+        that has its response can already see it in the log."""
         with self._lock:
-            self._in_flight -= 1
             self._statuses[status] += 1
             if status == 304:
                 self._not_modified[path] += 1
+
+    def end(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def count(self, path: str) -> int:
         with self._lock:
@@ -135,21 +139,19 @@ class _Handler(BaseHTTPRequestHandler):
         conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
         user_agent = self.headers.get("User-Agent", "")
         attempt = log.begin(self.path, route, user_agent, conditional)
-        status = 0
         try:
             fault = site.fault_for(route)
             if fault is not None and fault.on_the_wire and fault.applies(attempt):
-                status = self._fault(fault, head)
+                self._fault(fault, head)
             else:
-                page = site.page(self.path, dict(self.headers.items()))
-                status = page.status
-                self._send(page, head)
+                self._send(site.page(self.path, dict(self.headers.items())), head)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
-            log.end(self.path, status)
+            log.end()
 
     def _send(self, page: Page, head: bool, declared_length: int | None = None) -> None:
+        self.server.log.answer(self.path, page.status)
         self.send_response(page.status)
         for name, value in page.headers.items():
             self.send_header(name, value)
@@ -160,8 +162,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not head and page.status != 304:
             self.wfile.write(page.body)
 
-    def _fault(self, fault: Fault, head: bool) -> int:
-        """Misbehave as ``fault`` says; returns the status sent (0: none)."""
+    def _fault(self, fault: Fault, head: bool) -> None:
+        """Misbehave as ``fault`` says."""
         kind = fault.kind
         if kind in ("500", "503", "429"):
             status = int(kind)
@@ -170,39 +172,37 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             body = _ERROR_HTML % (status, self.responses[status][0].encode())
             self._send(Page(status, headers, body), head)
-            return status
-        if kind == "redirect":
+        elif kind == "redirect":
             article_id = int(self.path.rsplit("/", 1)[1].partition("?")[0])
             location = self.server.site.redirect_first_hop(article_id)
             self._send(Page(302, {"Location": location}, b""), head)
-            return 302
-        if kind == "reset":
+        elif kind == "reset":
+            self.server.log.answer(self.path, 0)
             # Linger 0 turns the close into a TCP RST. Close here, before socketserver's
             # shutdown(SHUT_WR) would send a polite FIN first and the client would see EOF.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             self.rfile.close()  # drops the last reference, so this close really closes
             self.connection.close()
-            return 0
-        if kind == "oversize":
+        elif kind == "oversize":
             self._oversize(head)
-            return 200
-        page = self.server.site.page(self.path, dict(self.headers.items()))
-        if kind == "slow":
+        elif kind == "slow":
+            page = self.server.site.page(self.path, dict(self.headers.items()))
             time.sleep(fault.delay)
             self._send(page, head)
-            return page.status
-        if kind == "truncate":
+        elif kind == "truncate":
+            page = self.server.site.page(self.path, dict(self.headers.items()))
             self.close_connection = True
             cut = Page(page.status, page.headers, page.body[: len(page.body) // 2])
             self._send(cut, head, declared_length=len(page.body))
-            return page.status
-        raise AssertionError(f"fault {kind!r} is applied by DemoSite.page, not the server")
+        else:
+            raise AssertionError(f"fault {kind!r} is applied by DemoSite.page, not the server")
 
     def _oversize(self, head: bool) -> None:
         """The plain page padded to ``oversize_bytes``, streamed, never held in memory."""
         plain = self.server.site.page(self.path.partition("?")[0])
         total = max(self.server.site.config.oversize_bytes, len(plain.body))
+        self.server.log.answer(self.path, 200)
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(total))
