@@ -1,0 +1,80 @@
+"""Rewrites that keep what a reader sees must keep the record: comments between tags, other
+block elements, extra wrapper elements, noise attributes, upper-case tags.
+
+Each fixture page is rewritten and must still parse to its own ``expected.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from parsers import parse
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "doctorqna"
+CASES = sorted(
+    path.parent.name
+    for path in FIXTURES.glob("*/expected.json")
+    if (path.parent / "page.html").exists()
+)
+
+
+def _in_body(rewrite: Callable[[str], str]) -> Callable[[str], str]:
+    """Apply ``rewrite`` after ``<body``, so ``<title>`` and ``<head>`` stay untouched."""
+
+    def apply(html: str) -> str:
+        at = html.lower().find("<body")
+        return html if at == -1 else html[:at] + rewrite(html[at:])
+
+    return apply
+
+
+REWRITES: dict[str, Callable[[str], str]] = {
+    "comments": _in_body(
+        lambda body: re.sub(
+            r"(</?(?:div|p|section|td|tr|li|h\d)\b[^>]*>)", r"\1<!-- x -->", body, flags=re.I
+        )
+    ),
+    "div_to_section": _in_body(lambda body: re.sub(r"<(/?)div\b", r"<\1section", body, flags=re.I)),
+    "p_to_div": _in_body(lambda body: re.sub(r"<(/?)p\b", r"<\1div", body, flags=re.I)),
+    "wrapped_blocks": _in_body(
+        lambda body: re.sub(
+            r"</div>",
+            "</div></div>",
+            re.sub(r"<div\b([^>]*)>", r'<div\1><div class="w">', body, flags=re.I),
+            flags=re.I,
+        )
+    ),
+    "noise_attributes": _in_body(
+        lambda body: re.sub(
+            r"<(div|p|span|a|td|font)\b", r'<\1 data-v="1" class="c-x js-y"', body, flags=re.I
+        )
+    ),
+    "swapped_case_tags": _in_body(
+        lambda body: re.sub(
+            r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", lambda m: f"<{m[1]}{m[2].swapcase()}", body
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("rewrite", sorted(REWRITES))
+@pytest.mark.parametrize("case", CASES)
+def test_rewritten_page_keeps_its_record(case: str, rewrite: str) -> None:
+    folder = FIXTURES / case
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    html = (folder / "page.html").read_bytes().decode(meta.get("encoding", "utf-8"), "replace")
+    if "charset=big5" in json.dumps(meta).lower() or "big5" in case:
+        pytest.skip("rewrites work on UTF-8 text")
+    rewritten = REWRITES[rewrite](html)
+    if rewritten == html:
+        pytest.skip(f"{case} has nothing the {rewrite} rewrite changes")
+    record = parse(
+        rewritten.encode("utf-8"), meta["url"], {"Content-Type": "text/html; charset=utf-8"}
+    )
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    assert record.to_dict() == expected
