@@ -33,7 +33,20 @@ def _in_body(rewrite: Callable[[str], str]) -> Callable[[str], str]:
     return apply
 
 
+_BLOCK = (
+    r"(?:div|p|section|article|aside|header|footer|main|table|tbody|thead|tr|td|th|ul|ol|li"
+    r"|h\d|br|dl|dt|dd)"
+)
+
+
+def _minify(body: str) -> str:
+    """Whitespace next to a block boundary is never rendered, so it can all go."""
+    body = re.sub(rf"\s+(?=</?{_BLOCK}\b)", "", body, flags=re.I)
+    return re.sub(rf"(</?{_BLOCK}\b[^>]*>)\s+", r"\1", body, flags=re.I)
+
+
 REWRITES: dict[str, Callable[[str], str]] = {
+    "minified": _in_body(_minify),
     "comments": _in_body(
         lambda body: re.sub(
             r"(</?(?:div|p|section|td|tr|li|h\d)\b[^>]*>)", r"\1<!-- x -->", body, flags=re.I
