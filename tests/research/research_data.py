@@ -109,12 +109,14 @@ class Built:
     db_url: str
 
 
-def build_archive(archive: Archive, data_dir: Path, *, first: int = 1) -> list[QARecord]:
-    """Archive questions ``first`` .. ``first + QUESTIONS - 1`` plus one page whose capture
+def build_archive(
+    archive: Archive, data_dir: Path, *, first: int = 1, count: int = QUESTIONS
+) -> list[QARecord]:
+    """Archive questions ``first`` .. ``first + count - 1`` plus one page whose capture
     failed to parse, in one crawl run."""
     warc = data_dir / "warc" / "test-00001.warc.gz"
     warc.parent.mkdir(parents=True, exist_ok=True)
-    records = [make_record(i) for i in range(first, first + QUESTIONS)]
+    records = [make_record(i) for i in range(first, first + count)]
     run_id = archive.start_run(site=SITE, arguments={"test": True})
     items: list[tuple[QARecord | None, Capture]] = []
     for n, record in enumerate(records):
@@ -133,7 +135,7 @@ def build_archive(archive: Archive, data_dir: Path, *, first: int = 1) -> list[Q
                 offset,
                 length,
                 run_id,
-                first + QUESTIONS,
+                first + count,
                 parse_outcome="error",
                 error_code="not_an_article",
             ),
