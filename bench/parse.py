@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import platform
 import statistics
 import sys
@@ -97,8 +98,8 @@ def report(result: dict[str, float], rounds: int, repeat: int) -> str:
             SECTION,
             "",
             f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} "
-            f"({platform.processor() or 'cpu'}), Python {platform.python_version()}, "
-            "a shared 2-core machine.",
+            f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} while measuring: "
+            f"other work was running), Python {platform.python_version()}.",
             "",
             f"Command: `.venv/bin/python bench/parse.py --rounds {rounds} --repeat {repeat}` "
             f"({result['pages']:.0f} fixture pages, {result['bytes'] / 1024:.0f} KiB, "
