@@ -36,6 +36,8 @@ from storage import models
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
+#: PostgreSQL snippets look at this much of the explanation (see ``_postgresql_statement``).
+HEADLINE_EXPLANATION_CHARS = 1500
 SEXES = ("female", "male")
 
 _q = models.Question.__table__
@@ -253,26 +255,38 @@ def _first_reply_columns() -> tuple[Any, Any]:
 
 
 def _sqlite_statement(conditions: list[ColumnElement[bool]], limit: int) -> Select[Any]:
-    department, doctor = _first_reply_columns()
+    # Rank first, snippet after: SQLite computes every selected column before it sorts, and a
+    # snippet re-reads and re-tokenizes a whole document, so it is made only for the hits.
     # bm25 weights: title, body, replies, explanation. Lower bm25 is better, so negate it.
     score = literal_column("bm25(questions_fts, 10.0, 5.0, 2.0, 1.0)")
-    return (
-        select(
-            _q.c.page_id,
-            _p.c.url,
-            _q.c.title,
-            literal_column("snippet(questions_fts, -1, '[', ']', '…', 16)").label("snippet"),
-            (-score).label("rank"),
-            _q.c.asked_on,
-            department,
-            doctor,
-        )
+    hits = (
+        select(_fts.c.rowid.label("page_id"), (-score).label("rank"))
         .select_from(_fts)
         .join(_q, _q.c.page_id == _fts.c.rowid)
         .join(_p, _p.c.id == _q.c.page_id)
         .where(text("questions_fts MATCH :match"), and_(True, *conditions))
         .order_by(score)
         .limit(limit)
+        .cte("hits")
+    )
+    department, doctor = _first_reply_columns()
+    return (
+        select(
+            _q.c.page_id,
+            _p.c.url,
+            _q.c.title,
+            literal_column("snippet(questions_fts, -1, '[', ']', '…', 16)").label("snippet"),
+            hits.c.rank,
+            _q.c.asked_on,
+            department,
+            doctor,
+        )
+        .select_from(hits)
+        .join(_fts, _fts.c.rowid == hits.c.page_id)
+        .join(_q, _q.c.page_id == hits.c.page_id)
+        .join(_p, _p.c.id == _q.c.page_id)
+        .where(text("questions_fts MATCH :match"))
+        .order_by(hits.c.rank.desc(), _q.c.page_id)
     )
 
 
@@ -297,7 +311,12 @@ def _postgresql_statement(conditions: list[ColumnElement[bool]], limit: int) -> 
         .where(_a.c.page_id == _q.c.page_id)
         .scalar_subquery()
     )
-    explanation = select(_e.c.text).where(_e.c.page_id == _q.c.page_id).scalar_subquery()
+    # ts_headline parses its whole input, so only the start of a long explanation is given.
+    explanation = (
+        select(func.left(_e.c.text, HEADLINE_EXPLANATION_CHARS))
+        .where(_e.c.page_id == _q.c.page_id)
+        .scalar_subquery()
+    )
     document = func.concat_ws(newline, _q.c.title, _q.c.body, replies, explanation)
     snippet = func.ts_headline(english, document, tsquery, _HEADLINE_OPTIONS)
     return (
