@@ -104,6 +104,7 @@ _FOOTER = "\ue007"  # a <footer> starts here
 _LINK_END = "\ue008"  # a link ends here; one glued to the next link ends the line (chips)
 _MARKERS = re.compile("([\ue001\ue003])(\\d+)\ue002|\ue008")  # footers: see _split
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _EMPTY_LINE = re.compile("^$", re.M)  # only footer markers make empty lines
 _BlockTexts = tuple[frozenset[str], frozenset[str]]  # texts of headings, of list items
 _SECTIONING = frozenset({"article", "section", "aside", "main", "blockquote"})
@@ -317,32 +318,52 @@ def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> 
         yield Line(text, line_links, line_times, text in headings, text in items, False, row)
 
 
+def _head_facts(tree: LexborHTMLParser) -> tuple[str | None, str | None, str | None]:
+    """``<title>``, ``<link rel=canonical>`` and ``<html lang>`` (by tag name: no CSS pass)."""
+    titles = tree.tags("title")
+    title = clean_line(titles[0].text()) if titles else None
+    canonical = next(
+        (
+            link.attributes.get("href")
+            for link in tree.tags("link")
+            if "canonical" in (link.attributes.get("rel") or "").lower().split()
+            and link.attributes.get("href")
+        ),
+        None,
+    )
+    root = tree.root
+    lang = (root.attributes.get("lang") or "").strip() if root is not None else ""
+    return title or None, canonical, lang or None
+
+
 def load(html: str) -> Document:
     """Parse ``html`` and flatten it to lines (the tree is modified in the process)."""
     tree = LexborHTMLParser(html)
-    title_node = tree.css_first("title")
-    title = clean_line(title_node.text()) if title_node is not None else None
-    canonical_node = tree.css_first('link[rel="canonical"][href]')
-    canonical = canonical_node.attributes.get("href") if canonical_node is not None else None
-    html_node = tree.css_first("html")
-    lang = (html_node.attributes.get("lang") or "").strip() if html_node is not None else ""
-    may_have_qa = "ld+json" in html or "itemscope" in html or "LD+JSON" in html
-    qa = extract(tree) if may_have_qa else None
+    title, canonical, lang = _head_facts(tree)
+    lowered = html.lower()
+    qa = extract(tree) if "ld+json" in lowered or "itemscope" in lowered else None
     body = tree.body
     if body is None:
-        return Document(tree, (), title or None, canonical, lang or None, qa)
-    for node in body.css(_INVISIBLE_SELECTOR):
-        node.decompose()
+        return Document(tree, (), title, canonical, lang, qa)
+    # Every CSS pass walks the whole tree: skip the passes for tags the page never uses.
+    used = {tag.lower() for tag in set(_TAG_NAME.findall(html))}
+    may_hide = "hidden" in lowered or "display:none" in lowered or "display: none" in lowered
+    if may_hide or used.intersection(INVISIBLE_TAGS):
+        for node in body.css(_INVISIBLE_SELECTOR):
+            node.decompose()
     links: list[str] = []
     times: list[str] = []
-    _number_ordered_lists(tree)
-    texts = (_texts(body, "h1,h2,h3,h4,h5,h6"), _texts(body, "li"))
+    if "ol" in used:
+        _number_ordered_lists(tree)
+    texts = (
+        _texts(body, "h1,h2,h3,h4,h5,h6") if used.intersection(_HEADINGS) else frozenset(),
+        _texts(body, "li") if "li" in used else frozenset(),
+    )
     _mark(tree, body, links, times)
-    _join_table_rows(tree)
-    # Unwrapping costs a tree walk per tag name: only walk for the tags the page uses.
-    used = {tag.lower() for tag in set(_TAG_NAME.findall(html))}
+    if "tr" in used:
+        _join_table_rows(tree)
     body.unwrap_tags([tag for tag in INLINE_TAGS if tag in used], delete_empty=True)
     body.merge_text_nodes()
     raw = body.text(separator=SEP, skip_empty=True)  # whitespace-only nodes dropped in C
     lines = tuple(_split(raw, links, times, texts))
-    return Document(tree, lines, title or None, canonical, lang or None, qa)
+    return Document(tree, lines, title, canonical, lang, qa)
