@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,13 @@ def test_bad_options_are_refused_with_the_reason() -> None:
     assert bad_fault.exit_code == 2 and "teapot" in bad_fault.output
     bad_rate = runner.invoke(cli, ["demo-site", "--fault-rate=2"])
     assert bad_rate.exit_code == 2 and "fault_rate" in bad_rate.output
+
+
+def test_a_busy_port_is_reported_not_raised() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["demo-site", "--pages=5", f"--port={port}"])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output

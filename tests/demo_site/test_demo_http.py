@@ -122,3 +122,19 @@ def test_pages_do_not_depend_on_the_port_they_are_served_from() -> None:
         path = one.site.path_for(one.site.article_ids()[5])
         assert one.port != two.port
         assert httpx.get(one.base_url + path).content == httpx.get(two.base_url + path).content
+
+
+def test_head_and_listing_pages(server: DemoServer) -> None:
+    article = server.site.path_for(server.site.article_ids()[0])
+    with httpx.Client(base_url=server.base_url) as client:
+        head = client.head(article, headers={"Accept-Encoding": "identity"})
+        get = client.get(article, headers={"Accept-Encoding": "identity"})
+        latest = client.get("/en/latest/2")
+        department = client.get("/en/department/cardiology")
+        beyond = client.get("/en/latest/99")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == str(len(get.content))
+    assert head.headers["etag"] == get.headers["etag"]
+    assert latest.status_code == 200 and 'href="/en/latest/1"' in latest.text
+    assert department.status_code == 200 and "/en/article/" in department.text
+    assert beyond.status_code == 404
