@@ -40,3 +40,19 @@ def test_big5_and_mislabelled_pages_parse_to_the_same_truth() -> None:
     assert not _check(faulty)
     for article_id in faulty.article_ids():
         assert faulty.record(article_id) == clean.record(article_id)
+
+
+def test_pages_changed_by_later_epochs_parse_to_their_new_truth() -> None:
+    site = DemoSite(DemoSiteConfig(pages=300, seed=9, new_ids_per_epoch=30, epoch=3))
+    touched = set()
+    for epoch in (2, 3):
+        changes = site.changes(epoch)
+        touched |= (changes.changed | changes.added) - site.changes(3).removed
+    assert len(touched) > 60
+    problems = []
+    for article_id in sorted(touched):
+        page = site.page(site.path_for(article_id))
+        record = parse(page.body, site.url_for(article_id), page.headers, site="doctorqna")
+        if record != site.record(article_id):
+            problems.append(_mismatch(site, article_id, record))
+    assert not problems, "\n".join(problems[:3])
