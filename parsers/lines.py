@@ -21,7 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from parsers.labels import Label
 from parsers.structured import QAData, extract
-from parsers.text import ZERO_WIDTH_RE, clean_line
+from parsers.text import ZERO_WIDTH, clean_line
 
 #: Elements whose text is never shown as page content.
 INVISIBLE_TAGS: list[str] = [
@@ -99,10 +99,17 @@ SEP = "\x00"
 _LINK = "\ue001"  # _LINK + index + _END: the line contains link number <index>
 _TIME = "\ue003"  # _TIME + index + _END: the line contains <time> number <index>
 _END = "\ue002"
-_CELL = "\ue005"  # separates the cells of a one-line table row
+_CELL = "\x1f"  # separates the cells of a one-line table row (ASCII unit separator)
 _FOOTER = "\ue007"  # a <footer> starts here
 _LINK_END = "\ue008"  # a link ends here; one glued to the next link ends the line (chips)
-_MARKERS = re.compile("([\ue001\ue003])(\\d+)\ue002|\ue008")  # footers: see _split
+# Patterns here start with one character class and have no top-level alternation: that
+# lets the regex engine skip ahead in C instead of trying every position (10-40x faster).
+_MARKERS = re.compile("[\ue001\ue003\ue007](\\d*)\ue002?")
+_NUMBERED_MARKERS = re.compile("[\ue001\ue003]\\d+\ue002")
+# Removed once the markers are read: every private-use character (the markers themselves,
+# icon-font glyphs) and zero-width characters.
+_INVISIBLE_CHARS = re.compile("[\ue000-\uf8ff" + "".join(sorted(ZERO_WIDTH)) + "]")
+_Markers = tuple[dict[int, list[str]], dict[int, list[str]], set[int]]
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _EMPTY_LINE = re.compile("^$", re.M)  # only footer markers make empty lines
@@ -284,38 +291,57 @@ def _is_page_footer(footer: LexborNode) -> bool:
     return True
 
 
+def _read_markers(raw: str, links: list[str], times: list[str]) -> _Markers:
+    """Which part (``raw.split(SEP)`` index) each marker sits in: one regex pass per page."""
+    found: _Markers = ({}, {}, set())
+    part, last = 0, 0
+    for match in _MARKERS.finditer(raw):
+        part += raw.count(SEP, last, match.start())
+        last = match.start()
+        kind = match.group(0)[0]
+        if kind == _LINK:
+            found[0].setdefault(part, []).append(links[int(match.group(1))])
+        elif kind == _TIME:
+            found[1].setdefault(part, []).append(times[int(match.group(1))])
+        else:
+            found[2].add(part)
+    return found
+
+
 def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> Iterator[Line]:
+    raw = raw.replace(_LINK_END + _LINK, SEP + _LINK)
+    part_links, part_times, footers = _read_markers(raw, links, times)
     if not raw.isascii():
-        raw = ZERO_WIDTH_RE.sub("", raw)
+        raw = _INVISIBLE_CHARS.sub("", _NUMBERED_MARKERS.sub("", raw))
         if not unicodedata.is_normalized("NFC", raw):
             raw = unicodedata.normalize("NFC", raw)
     headings, items = texts
-    carried: tuple[str, ...] = ()  # links of a marker that stood alone on the line before
-    for part in raw.replace(_LINK_END + _LINK, SEP + _LINK).split(SEP):
-        if part.isascii():  # the common case: no markers, nothing but spaces to clean
-            text = " ".join(part.split())
-            if text:
-                yield Line(text, carried, (), text in headings, text in items)
-                carried = ()
-            continue
-        found = _MARKERS.findall(part)
-        line_links = carried + tuple(links[int(n)] for kind, n in found if kind == _LINK)
-        line_times = tuple(times[int(n)] for kind, n in found if kind == _TIME)
-        text = _MARKERS.sub("", part)
-        if _FOOTER in text:
+    carried: list[str] = []  # links of a marker that stood alone before this line
+    for index, part in enumerate(raw.split(SEP)):
+        if index in footers:
             yield Line("", footer=True)
         row = None
-        if _CELL in text:
-            cells = [cell for cell in map(clean_line, text.split(_CELL)) if cell]
+        if _CELL in part:
+            cells = [cell for cell in (" ".join(c.split()) for c in part.split(_CELL)) if cell]
             row = " | ".join(cells)
             text = " ".join(cells)
         else:
-            text = clean_line(text)
+            text = " ".join(part.split())  # str.split() knows every Unicode space
+        line_links = part_links.get(index)
         if not text:
-            carried = line_links
+            carried += line_links or ()
             continue
-        carried = ()
-        yield Line(text, line_links, line_times, text in headings, text in items, False, row)
+        if carried:
+            line_links, carried = carried + (line_links or []), []
+        yield Line(
+            text,
+            tuple(line_links) if line_links else (),
+            tuple(part_times[index]) if index in part_times else (),
+            text in headings,
+            text in items,
+            False,
+            row,
+        )
 
 
 def _head_facts(tree: LexborHTMLParser) -> tuple[str | None, str | None, str | None]:

@@ -16,7 +16,6 @@ ZERO_WIDTH: frozenset[str] = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u18
 # Private-use code points are icon-font glyphs (share buttons, stars), never words. The
 # flattener also uses a few of them as in-band markers, so they must never reach a record.
 # (A regex, not str.translate: a translate table is a per-character dict lookup.)
-ZERO_WIDTH_RE = re.compile(f"[{''.join(sorted(ZERO_WIDTH))}]")
 _DROP = re.compile(f"[{''.join(sorted(ZERO_WIDTH))}\ue000-\uf8ff]")
 
 
