@@ -112,7 +112,6 @@ _INVISIBLE_CHARS = re.compile("[\ue000-\uf8ff" + "".join(sorted(ZERO_WIDTH)) + "
 _Markers = tuple[dict[int, list[str]], dict[int, list[str]], set[int]]
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_EMPTY_LINE = re.compile("^$", re.M)  # only footer markers make empty lines
 _BlockTexts = tuple[frozenset[str], frozenset[str]]  # texts of headings, of list items
 _SECTIONING = frozenset({"article", "section", "aside", "main", "blockquote"})
 _ORDINAL = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[ivxIVX]+)[.)]\s")
@@ -170,6 +169,7 @@ class LineIndex:
             lowered = "\n".join(texts)
         self.text = lowered
         self.ends = list(accumulate(map(len, texts)))
+        self.footers = [index for index, line in enumerate(lines) if line.footer]
 
     def offset(self, index: int) -> int:
         """Where line ``index`` starts in ``text``."""
@@ -194,11 +194,8 @@ class LineIndex:
         return best
 
     def footer(self, start: int) -> int | None:
-        """The first page-level ``<footer>`` at or after line ``start`` (its line is empty)."""
-        if start >= len(self.lines):
-            return None
-        match = _EMPTY_LINE.search(self.text, self.offset(start))
-        return None if match is None else self.text.count("\n", 0, match.start())
+        """The first page-level ``<footer>`` at or after line ``start``."""
+        return next((index for index in self.footers if index >= start), None)
 
 
 def _first_text(node: LexborNode) -> LexborNode | None:
