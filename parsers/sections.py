@@ -76,8 +76,12 @@ def doctor(text: str) -> tuple[str | None, str | None] | None:
     if match is not None:
         return match.group("name").strip(" :：") or None, match.group("dept").strip() or None
     match = DOCTOR_BARE.match(text)
-    if match is not None and len(match.group("name").split()) <= 4:
-        return match.group("name").strip(), None
+    if match is None:
+        return None
+    words = match.group("name").split()
+    # A bare "Dr. <Name>" only when it reads as a name, not "Dr. Chen agrees".
+    if len(words) <= 4 and all(not word[0].islower() for word in words):
+        return " ".join(words), None
     return None
 
 

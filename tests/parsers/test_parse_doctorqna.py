@@ -263,3 +263,18 @@ def test_nav_menus_are_skipped_but_a_related_faq_marked_up_as_nav_is_kept() -> N
     assert record.related_faq == (
         RelatedFAQ("Gout", "Rheumatology", "https://doctorqna.com/en/faq/gout"),
     )
+
+
+def test_a_body_line_starting_with_dr_is_not_a_new_reply() -> None:
+    record = parse(
+        page(
+            QUESTION + "<p>Ho, male. Ask Date: 2024/05/01</p><p>Dr. Lin Kai reply Orthopedics</p>"
+            "<p>Dr. Wu agrees with me</p><p>Rest.</p><p>Reply Date: 2024/05/02</p>"
+            "<p>Dr. Tsai Ling</p><p>Ice it.</p><p>Reply Date: 2024/05/03</p>"
+        ),
+        URL,
+    )
+    assert record.answers == (
+        Answer("Lin Kai", "Orthopedics", "Dr. Wu agrees with me\nRest.", "2024-05-02"),
+        Answer("Tsai Ling", None, "Ice it.", "2024-05-03"),
+    )
