@@ -100,10 +100,12 @@ def due_urls(
     now: datetime,
     refresh_after: timedelta,
     unanswered_after: timedelta,
+    batch: int = STREAM_BATCH,
 ) -> Iterator[str]:
     """Active pages last fetched longer ago than their refresh interval (unanswered questions
     are re-checked sooner, since a reply is what researchers wait for)."""
-    return _stream_urls(engine, site, _due_condition(now, refresh_after, unanswered_after))
+    condition = _due_condition(now, refresh_after, unanswered_after)
+    return _stream_urls(engine, site, condition, batch)
 
 
 def not_due_urls(
@@ -113,12 +115,16 @@ def not_due_urls(
     now: datetime,
     refresh_after: timedelta,
     unanswered_after: timedelta,
+    batch: int = STREAM_BATCH,
 ) -> Iterator[str]:
     """Every other page of the site (recently fetched, or gone)."""
-    return _stream_urls(engine, site, not_(_due_condition(now, refresh_after, unanswered_after)))
+    condition = not_(_due_condition(now, refresh_after, unanswered_after))
+    return _stream_urls(engine, site, condition, batch)
 
 
-def _stream_urls(engine: Engine, site: str, condition: Any) -> Iterator[str]:
+def _stream_urls(
+    engine: Engine, site: str, condition: Any, batch: int = STREAM_BATCH
+) -> Iterator[str]:
     after = 0
     while True:
         query = (
@@ -126,12 +132,12 @@ def _stream_urls(engine: Engine, site: str, condition: Any) -> Iterator[str]:
             .join(_sites, _sites.c.id == _pages.c.site_id)
             .where(_sites.c.name == site, _pages.c.id > after, condition)
             .order_by(_pages.c.id)
-            .limit(STREAM_BATCH)
+            .limit(batch)
         )
         with engine.connect() as conn:
             rows = conn.execute(query).all()
         yield from (row.url for row in rows)
-        if len(rows) < STREAM_BATCH:
+        if len(rows) < batch:
             return
         after = rows[-1].id
 

@@ -51,7 +51,7 @@ def unfinished_run(conn: Connection, site: str) -> int | None:
     return conn.execute(query).scalar_one_or_none()
 
 
-def captured_urls(engine: Engine, run_id: int) -> Iterator[str]:
+def captured_urls(engine: Engine, run_id: int, *, batch: int = STREAM_BATCH) -> Iterator[str]:
     """Distinct fetched URLs of a run, in URL order, a page of rows per short read.
 
     Keyset pages rather than one open cursor, so a long consumer (a resuming crawler that
@@ -64,12 +64,12 @@ def captured_urls(engine: Engine, run_id: int) -> Iterator[str]:
             .where(_captures.c.crawl_run_id == run_id, _captures.c.url > after)
             .group_by(_captures.c.url)
             .order_by(_captures.c.url)
-            .limit(STREAM_BATCH)
+            .limit(batch)
         )
         with engine.connect() as conn:
             urls = list(conn.execute(query).scalars())
         yield from urls
-        if len(urls) < STREAM_BATCH:
+        if len(urls) < batch:
             return
         after = urls[-1]
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from storage_factory import SITE, T0, article_url, make_capture, make_record
 
-from storage import Archive
+from storage import Archive, pages, runs
 from storage.models import CrawlRun
 
 
@@ -32,13 +32,14 @@ def test_run_lifecycle(archive: Archive) -> None:
 def test_captured_urls_stream_per_run(archive: Archive) -> None:
     run = archive.start_run(site=SITE, arguments={})
     other = archive.start_run(site=SITE, arguments={})
-    urls = [article_url(n) for n in range(1205)]  # more than one page of the stream
+    urls = [article_url(n) for n in range(25)]
     archive.ingest_many(
         [(None, make_capture(u, parse_outcome="not_parsed", crawl_run_id=run)) for u in urls]
         + [(None, make_capture(urls[0], minutes=1, parse_outcome="revisit", crawl_run_id=run))]
         + [(None, make_capture(article_url(5000), parse_outcome="error", crawl_run_id=other))]
     )
     assert list(archive.captured_urls(run)) == sorted(urls)
+    assert list(runs.captured_urls(archive.engine, run, batch=4)) == sorted(urls)  # 7 pages
     assert list(archive.captured_urls(other)) == [article_url(5000)]
     assert archive.was_captured(urls[3], run_id=run)
     assert not archive.was_captured(urls[3], run_id=other)
@@ -87,6 +88,8 @@ def test_due_and_not_due_urls_partition_the_site(archive: Archive) -> None:
     not_due = list(archive.not_due_urls(SITE, **kwargs))  # type: ignore[arg-type]
     assert sorted(due) == sorted([answered_old.url, unanswered_mid.url])
     assert sorted(not_due) == sorted([answered_new.url, gone.url])
+    paged = pages.due_urls(archive.engine, SITE, batch=1, **kwargs)  # type: ignore[arg-type]
+    assert list(paged) == due
     naive_now = now.astimezone(UTC).replace(tzinfo=None)  # naive datetimes are taken as UTC
     assert sorted(archive.due_urls(SITE, **{**kwargs, "now": naive_now})) == sorted(due)  # type: ignore[arg-type]
     assert list(archive.due_urls("othersite", **kwargs)) == []  # type: ignore[arg-type]

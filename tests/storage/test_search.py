@@ -219,7 +219,7 @@ def test_bad_filters_raise_search_query_error(
 
 
 @settings(
-    max_examples=40,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
