@@ -37,7 +37,7 @@ from parsers.labels import (
     SIMILAR,
     UNANSWERED,
 )
-from parsers.lines import Document, Line, LineIndex, load
+from parsers.lines import Document, Line, LineIndex
 from parsers.links import absolute_url
 from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
 from parsers.structured import QAData
@@ -349,8 +349,3 @@ def parse_document(doc: Document, url: str) -> QARecord:
         missing=_missing(values),
         **values,
     )
-
-
-def parse(html: str, url: str) -> QARecord:
-    """Parse decoded doctorqna HTML fetched from ``url``."""
-    return parse_document(load(html), url)

@@ -143,7 +143,6 @@ class Line:
 class Document:
     """A parsed page: its visible lines plus the head facts the lines cannot carry."""
 
-    tree: LexborHTMLParser
     lines: tuple[Line, ...]
     title: str | None
     canonical: str | None
@@ -367,7 +366,7 @@ def load(html: str) -> Document:
     qa = extract(tree) if "ld+json" in lowered or "itemscope" in lowered else None
     body = tree.body
     if body is None:
-        return Document(tree, (), title, canonical, lang, qa)
+        return Document((), title, canonical, lang, qa)
     # Every CSS pass walks the whole tree: skip the passes for tags the page never uses.
     used = {tag.lower() for tag in set(_TAG_NAME.findall(html))}
     may_hide = "hidden" in lowered or "display:none" in lowered or "display: none" in lowered
@@ -389,4 +388,4 @@ def load(html: str) -> Document:
     body.merge_text_nodes()
     raw = body.text(separator=SEP, skip_empty=True)  # whitespace-only nodes dropped in C
     lines = tuple(_split(raw, links, times, texts))
-    return Document(tree, lines, title, canonical, lang, qa)
+    return Document(lines, title, canonical, lang, qa)

@@ -36,9 +36,3 @@ def clean_text(text: str) -> str | None:
     """Multi-line text: every line cleaned, blank lines removed; ``None`` when nothing is left."""
     lines = [line for line in (clean_line(part) for part in text.splitlines()) if line]
     return "\n".join(lines) or None
-
-
-def join_lines(lines: list[str]) -> str | None:
-    """Join already-clean lines into a multi-line field; ``None`` (never ``""``) when empty."""
-    kept = [line for line in lines if line]
-    return "\n".join(kept) or None

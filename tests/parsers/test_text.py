@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from parsers.text import clean_line, clean_text, join_lines
+from parsers.text import clean_line, clean_text
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,5 @@ def test_clean_text_strips_lines_and_drops_blank_ones() -> None:
     )
 
 
-def test_clean_text_and_join_lines_never_return_empty_strings() -> None:
+def test_clean_text_never_returns_an_empty_string() -> None:
     assert clean_text(" \n\u200b\n") is None
-    assert join_lines(["", ""]) is None
-    assert join_lines(["a", "", "b"]) == "a\nb"
