@@ -5,8 +5,9 @@ served as div soup, semantic HTML5, legacy ``<table>`` layout or minified HTML y
 lines. The heavy lifting stays in lexbor (C): inline tags are unwrapped and adjacent text
 merged, then ``text(separator=NUL)`` ends a line at every block boundary and ``<br>``
 (lexbor replaces NUL bytes in the input, so NUL can only be our separator). Facts that the
-text alone would lose (a link's target, a ``<time datetime>``, "this line is a list item" or
-"a heading") ride along as private-use markers inside the text and are peeled off here.
+text alone would lose (a link's target, a ``<time datetime>``, a page footer) ride along as
+private-use markers inside the text and are peeled off here; whether a line is a heading or
+a list item is known by comparing it with the texts of those elements.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class LineIndex:
     """Finds the first line carrying a label by scanning the page text with ``str.find``.
 
     One C-level scan per label instead of a regex call per line; the label's own pattern
-    then confirms each candidate line. Lines never contain ``"\n"``, so a position's line
+    then confirms each candidate line. Lines never contain a newline, so a position's line
     number is the count of newlines before it.
     """
 
