@@ -165,22 +165,23 @@ def _question(
     return lines[title_at].text, body
 
 
+@dataclass
+class _Reply:
+    """A reply being read: lines join ``body`` until its ``Reply Date`` closes it."""
+
+    name: str | None
+    department: str | None
+    body: list[str] = field(default_factory=list)
+    date: str | None = None
+    closed: bool = False
+
+    def answer(self) -> Answer:
+        return Answer(self.name, self.department, "\n".join(self.body), self.date)
+
+
 def _replies(lines: Sequence[Line]) -> list[Answer]:
     """``Dr. <name> reply <Department>``, body lines, ``Reply Date:`` - repeated."""
-    answers: list[Answer] = []
-    current: dict | None = None
-
-    def flush() -> None:
-        if current is not None:
-            answers.append(
-                Answer(
-                    doctor_name=current["name"],
-                    department=current["dept"],
-                    body="\n".join(current["body"]),
-                    replied_on=current["date"],
-                )
-            )
-
+    replies: list[_Reply] = []
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -189,36 +190,35 @@ def _replies(lines: Sequence[Line]) -> list[Answer]:
             continue
         found = sections.doctor(line.text)
         if found is not None:
-            flush()
-            name, dept = found
+            name, department = found
             if (
-                dept is None
+                department is None
                 and index + 1 < len(lines)
                 and sections.looks_like_department(lines[index].text)
                 and not REPLY_DATE.match(lines[index + 1].text)
             ):
-                dept = lines[index].text  # department in its own element
+                department = lines[index].text  # the department in its own element
                 index += 1
-            current = {"name": name, "dept": dept, "body": [], "date": None, "closed": False}
+            replies.append(_Reply(name, department))
             continue
-        if current is None or current["closed"]:
-            continue
+        current = replies[-1] if replies else None
+        if current is None or current.closed:
+            continue  # "not yet replied" notes, buttons after a reply
         match = REPLY_DATE.search(line.text)
         if match is None:
             if not UNANSWERED.search(line.text) or len(line.text.split()) > 8:
-                current["body"].append(line.content)
+                current.body.append(line.content)
             continue
         before = line.text[: match.start()].strip()
-        if before:
-            current["body"].append(before)
+        if before:  # "... last paragraph. Reply Date: ..." glued by inline markup
+            current.body.append(before)
         rest = line.text[match.end() :]
-        current["date"] = _date_of(line, rest)
-        if current["date"] is None and index < len(lines) and not rest.strip():
-            current["date"] = parse_date(lines[index].text)
-            index += 1 if current["date"] else 0
-        current["closed"] = True
-    flush()
-    return [answer for answer in answers if answer.body or answer.replied_on]
+        current.date = _date_of(line, rest)
+        if current.date is None and index < len(lines) and not rest.strip():
+            current.date = parse_date(lines[index].text)  # the date in the next element
+            index += 1 if current.date else 0
+        current.closed = True
+    return [reply.answer() for reply in replies if reply.body or reply.date]
 
 
 def _find_footer(lines: Sequence[Line], found: LineIndex, start: int) -> int:
