@@ -102,7 +102,6 @@ _TIME = "\ue003"  # _TIME + index + _END: the line contains <time> number <index
 _END = "\ue002"
 _CELL = "\x1f"  # separates the cells of a one-line table row (ASCII unit separator)
 _FOOTER = "\ue007"  # a <footer> starts here
-_LINK_END = "\ue008"  # a link ends here; one glued to the next link ends the line (chips)
 # Patterns here start with one character class and have no top-level alternation: that
 # lets the regex engine skip ahead in C instead of trying every position (10-40x faster).
 _MARKERS = re.compile("[\ue001\ue003\ue007](\\d*)\ue002?")
@@ -112,6 +111,7 @@ _NUMBERED_MARKERS = re.compile("[\ue001\ue003]\\d+\ue002")
 _INVISIBLE_CHARS = re.compile("[\ue000-\uf8ff" + "".join(sorted(ZERO_WIDTH)) + "]")
 _Markers = tuple[dict[int, list[str]], dict[int, list[str]], set[int]]
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
+_MAY_HIDE = ("hidden", "HIDDEN", "display:none", "display: none", "DISPLAY:NONE")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BlockTexts = tuple[frozenset[str], frozenset[str]]  # texts of headings, of list items
 _SECTIONING = frozenset({"article", "section", "aside", "main", "blockquote"})
@@ -260,7 +260,6 @@ def _mark(tree: LexborHTMLParser, body: LexborNode, links: list[str], times: lis
                 # At the start, not the end: a link wrapping blocks (a card) belongs to its
                 # first line, its title. A marker left alone on a line applies to the next.
                 first.insert_before(f"{_LINK}{len(links)}{_END}")
-                node.insert_child(_LINK_END)
                 links.append(href)
         elif tag == "time":
             node.insert_child(f"{_TIME}{len(times)}{_END}")
@@ -306,7 +305,6 @@ def _read_markers(raw: str, links: list[str], times: list[str]) -> _Markers:
 
 
 def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> Iterator[Line]:
-    raw = raw.replace(_LINK_END + _LINK, SEP + _LINK)
     part_links, part_times, footers = _read_markers(raw, links, times)
     if not raw.isascii():
         raw = _INVISIBLE_CHARS.sub("", _NUMBERED_MARKERS.sub("", raw))
@@ -363,14 +361,15 @@ def load(html: str) -> Document:
     """Parse ``html`` and flatten it to lines (the tree is modified in the process)."""
     tree = LexborHTMLParser(html)
     title, canonical, lang = _head_facts(tree)
-    lowered = html.lower()
-    qa = extract(tree) if "ld+json" in lowered or "itemscope" in lowered else None
+    # Plain substring tests (memchr speed); lower-casing a large page costs more than parsing it.
+    may_have_qa = any(mark in html for mark in ("ld+json", "LD+JSON", "itemscope", "ITEMSCOPE"))
+    qa = extract(tree) if may_have_qa else None
     body = tree.body
     if body is None:
         return Document((), title, canonical, lang, qa)
     # Every CSS pass walks the whole tree: skip the passes for tags the page never uses.
     used = {tag.lower() for tag in set(_TAG_NAME.findall(html))}
-    may_hide = "hidden" in lowered or "display:none" in lowered or "display: none" in lowered
+    may_hide = any(mark in html for mark in _MAY_HIDE)
     if may_hide or used.intersection(INVISIBLE_TAGS):
         for node in body.css(_INVISIBLE_SELECTOR):
             node.decompose()
