@@ -259,12 +259,11 @@ def _sqlite_statement(conditions: list[ColumnElement[bool]], limit: int) -> Sele
     # snippet re-reads and re-tokenizes a whole document, so it is made only for the hits.
     # bm25 weights: title, body, replies, explanation. Lower bm25 is better, so negate it.
     score = literal_column("bm25(questions_fts, 10.0, 5.0, 2.0, 1.0)")
+    hits = select(_fts.c.rowid.label("page_id"), (-score).label("rank")).select_from(_fts)
+    if conditions:  # without filters the FTS index alone ranks, with no join per match
+        hits = hits.join(_q, _q.c.page_id == _fts.c.rowid).join(_p, _p.c.id == _q.c.page_id)
     hits = (
-        select(_fts.c.rowid.label("page_id"), (-score).label("rank"))
-        .select_from(_fts)
-        .join(_q, _q.c.page_id == _fts.c.rowid)
-        .join(_p, _p.c.id == _q.c.page_id)
-        .where(text("questions_fts MATCH :match"), and_(True, *conditions))
+        hits.where(text("questions_fts MATCH :match"), and_(True, *conditions))
         .order_by(score)
         .limit(limit)
         .cte("hits")
