@@ -1,5 +1,6 @@
 """Parsing speed against two in-process baselines, as ratios (absolute numbers mean little on
-a shared machine).
+a shared machine), on two corpora: the fixture pages (small, many layouts) and the demo site's
+article pages (``crawler.demo_site``: full pages with head, menus, sidebar, scripts, JSON-LD).
 
 * floor: a bare ``LexborHTMLParser(body)`` - the parse every extraction must pay for;
 * typical: a bare ``BeautifulSoup(body, "lxml")`` - what a usual scraper pays before it has
@@ -39,11 +40,27 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Parsing"
 
 
-def load_pages() -> list[tuple[bytes, str, dict[str, str] | None, str | None]]:
+Page = tuple[bytes, str, dict[str, str] | None, str | None]
+
+
+def fixture_pages() -> list[Page]:
     pages = []
     for page in sorted(ROOT.glob("fixtures/**/page.html")):
         meta = json.loads((page.parent / "meta.json").read_text(encoding="utf-8"))
         pages.append((page.read_bytes(), meta["url"], meta.get("headers"), meta.get("site")))
+    return pages
+
+
+def demo_pages(count: int) -> list[Page]:
+    """Article pages as the demo site serves them: what a crawl of the local site parses."""
+    from crawler.demo_site import DemoSite, DemoSiteConfig  # bench may import the crawler
+
+    site = DemoSite(DemoSiteConfig(pages=count))
+    pages = []
+    for article_id in site.article_ids():
+        page = site.page(site.path_for(article_id))
+        if page.status == 200:
+            pages.append((page.body, site.url_for(article_id), page.headers, "doctorqna"))
     return pages
 
 
@@ -70,8 +87,7 @@ def _timed(run: Callable[[list], None], pages: list, repeat: int) -> float:
     return time.perf_counter() - start
 
 
-def measure(rounds: int, repeat: int) -> dict[str, float]:
-    pages = load_pages()
+def measure(pages: list[Page], rounds: int, repeat: int) -> dict[str, float]:
     runners = {"parse": _parse_all, "lexbor": _lexbor_all, "soup": _soup_all}
     for run in runners.values():  # warm caches and imports
         run(pages)
@@ -92,32 +108,40 @@ def measure(rounds: int, repeat: int) -> dict[str, float]:
     }
 
 
-def report(result: dict[str, float], rounds: int, repeat: int) -> str:
-    return "\n".join(
-        [
-            SECTION,
-            "",
-            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} "
-            f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} while measuring: "
-            f"other work was running), Python {platform.python_version()}.",
-            "",
-            f"Command: `.venv/bin/python bench/parse.py --rounds {rounds} --repeat {repeat}` "
-            f"({result['pages']:.0f} fixture pages, {result['bytes'] / 1024:.0f} KiB, "
-            "median of interleaved rounds).",
-            "",
-            "| what | pages/s |",
-            "| --- | ---: |",
-            f"| `parsers.parse()`, decode + full extraction | {result['parse_pages_per_s']:,.0f} |",
-            f"| bare `LexborHTMLParser(body)` (floor) | {result['lexbor_pages_per_s']:,.0f} |",
-            f"| bare `BeautifulSoup(body, 'lxml')` | {result['soup_pages_per_s']:,.0f} |",
-            "",
-            f"* full extraction costs **{result['parse_vs_lexbor']:.2f}x** a bare selectolax parse "
-            "(goal: within 3x);",
-            f"* full extraction is **{result['soup_vs_parse']:.1f}x** faster than a bare "
-            "BeautifulSoup parse (goal: >= 10x).",
-            "",
-        ]
-    )
+def _corpus_lines(name: str, result: dict[str, float]) -> list[str]:
+    size = result["bytes"] / result["pages"] / 1024
+    return [
+        f"### {name}: {result['pages']:.0f} pages, {size:.1f} KiB each on average",
+        "",
+        "| what | pages/s |",
+        "| --- | ---: |",
+        f"| `parsers.parse()`, decode + full extraction | {result['parse_pages_per_s']:,.0f} |",
+        f"| bare `LexborHTMLParser(body)` (floor) | {result['lexbor_pages_per_s']:,.0f} |",
+        f"| bare `BeautifulSoup(body, 'lxml')` | {result['soup_pages_per_s']:,.0f} |",
+        "",
+        f"* full extraction costs **{result['parse_vs_lexbor']:.2f}x** a bare selectolax parse "
+        "(goal: within 3x);",
+        f"* full extraction is **{result['soup_vs_parse']:.1f}x** faster than a bare "
+        "BeautifulSoup parse (goal: >= 10x).",
+        "",
+    ]
+
+
+def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
+    lines = [
+        SECTION,
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} "
+        f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} while measuring: "
+        f"other work was running), Python {platform.python_version()}.",
+        "",
+        f"Command: `.venv/bin/python bench/parse.py --rounds {args.rounds} --repeat "
+        f"{args.repeat} --demo-pages {args.demo_pages}` (median of interleaved rounds).",
+        "",
+    ]
+    for name, result in results.items():
+        lines += _corpus_lines(name, result)
+    return "\n".join(lines)
 
 
 def write_docs(section: str) -> None:
@@ -136,10 +160,16 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options.add_argument("--rounds", type=int, default=7)
     options.add_argument("--repeat", type=int, default=20, help="passes over the pages per round")
+    options.add_argument("--demo-pages", type=int, default=200, help="demo site size")
     options.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     args = options.parse_args()
-    result = measure(args.rounds, args.repeat)
-    section = report(result, args.rounds, args.repeat)
+    demo = demo_pages(args.demo_pages)
+    results = {
+        "Fixture pages": measure(fixture_pages(), args.rounds, args.repeat),
+        # About ten times as many pages: fewer passes keep the two corpora's runs comparable.
+        "Demo site article pages": measure(demo, args.rounds, max(1, args.repeat // 10)),
+    }
+    section = report(results, args)
     print(section)
     if args.write_docs:
         write_docs(section)
