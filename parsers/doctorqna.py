@@ -24,6 +24,7 @@ from parsers.asker import parse_who
 from parsers.dates import parse_date
 from parsers.errors import NotAnArticle, PageNotFound
 from parsers.labels import (
+    ADVERT,
     ASK_DATE,
     ASK_DATE_LABEL,
     BREADCRUMB,
@@ -149,7 +150,13 @@ def _question(
         wanted = qa.name.casefold()
         title_at = next((i for i, ln in enumerate(lines) if ln.text.casefold() == wanted), None)
     if title_at is None:
-        heads = [i for i, is_chrome in enumerate(chrome) if lines[i].heading and not is_chrome]
+        # The heading right above the body text: a later line that repeats the title word for
+        # word (and so reads as a heading) is body text, not the title.
+        text_at = next(
+            (i for i in range(anchor + 1, len(chrome)) if not lines[i].heading and not chrome[i]),
+            len(chrome),
+        )
+        heads = [i for i in range(text_at) if lines[i].heading and not chrome[i]]
         title_at = heads[-1] if heads else None
     if title_at is None:
         title_at = anchor + 1
@@ -180,7 +187,11 @@ class _Reply:
 
 
 def _replies(lines: Sequence[Line]) -> list[Answer]:
-    """``Dr. <name> reply <Department>``, body lines, ``Reply Date:`` - repeated."""
+    """``Dr. <name> reply <Department>``, body lines, ``Reply Date:`` - repeated.
+
+    A ``Reply Date`` usually closes its reply (buttons and notes after it are not body), but
+    one shown before any body line (right under the doctor line) leaves the reply open.
+    """
     replies: list[_Reply] = []
     index = 0
     while index < len(lines):
@@ -190,23 +201,16 @@ def _replies(lines: Sequence[Line]) -> list[Answer]:
             continue
         found = sections.doctor(line.text)
         if found is not None:
-            name, department = found
-            if (
-                department is None
-                and index + 1 < len(lines)
-                and sections.looks_like_department(lines[index].text)
-                and not REPLY_DATE.match(lines[index + 1].text)
-            ):
-                department = lines[index].text  # the department in its own element
-                index += 1
-            replies.append(_Reply(name, department))
+            replies.append(_Reply(*found))
             continue
         current = replies[-1] if replies else None
         if current is None or current.closed:
             continue  # "not yet replied" notes, buttons after a reply
         match = REPLY_DATE.search(line.text)
         if match is None:
-            if not UNANSWERED.search(line.text) or len(line.text.split()) > 8:
+            if ADVERT.match(line.text) is None and (
+                not UNANSWERED.search(line.text) or len(line.text.split()) > 8
+            ):
                 current.body.append(line.content)
             continue
         before = line.text[: match.start()].strip()
@@ -217,7 +221,7 @@ def _replies(lines: Sequence[Line]) -> list[Answer]:
         if current.date is None and index < len(lines) and not rest.strip():
             current.date = parse_date(lines[index].text)  # the date in the next element
             index += 1 if current.date else 0
-        current.closed = True
+        current.closed = bool(current.body)
     return [reply.answer() for reply in replies if reply.body or reply.date]
 
 
@@ -294,7 +298,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
         if cursor.spill:
             body.append(cursor.spill)
         replies_end = _section_end(cursor.end, labels)
-        answers = _replies(lines[after:replies_end])
+        answers = _replies(sections.doctor_headers(lines[after:replies_end]))
         asker, asked_on = cursor.asker, cursor.asked_on
     else:
         question_title, body, answers, asker, asked_on = None, [], [], Asker(), None
@@ -315,7 +319,9 @@ def parse_document(doc: Document, url: str) -> QARecord:
         else None
     )
     similar = (
-        sections.similar(lines[similar_at + 1 : _section_end(similar_at, labels)], base)
+        sections.similar(
+            lines[similar_at + 1 : _section_end(similar_at, labels)], base, doc.link_titles
+        )
         if similar_at is not None
         else ()
     )

@@ -41,6 +41,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "找不到",  # zh: unverified
     ),
     "footer": ("Copyright", "版權所有"),  # zh: unverified
+    "advert": ("Advertisement", "Advertisements", "Sponsored", "Ad", "Ads", "廣告"),
 }
 
 #: Share-button captions that may sit between the "Share to:" label and the question.
@@ -80,10 +81,15 @@ ASK_DATE_LABEL = Label(
 )
 ASK_DATE = ASK_DATE_LABEL.pattern
 REPLY_DATE = re.compile(rf"(?:{_alternatives('reply_date')})\s*[:：]?\s*", re.I)
+# What may sit between "reply" and the department: a colon, a middle dot, a dash, a bar.
+_REPLY_SEPARATOR = r"[\s:：·•|\-–—]*"
 DOCTOR = re.compile(
-    rf"^(?:Dr\.?|Doctor)\s*(?P<name>\S.*?)\s+(?:{_alternatives('reply')})\b[\s:：]*(?P<dept>.*)$",
+    rf"^(?:Dr\.?|Doctor)\s*(?P<name>\S.*?)\s+(?:{_alternatives('reply')})\b"
+    rf"{_REPLY_SEPARATOR}(?P<dept>.*)$",
     re.I,
 )
+#: The rest of a doctor line that markup put in its own element: ``reply <Department>``.
+REPLY_WORD = re.compile(rf"^(?:{_alternatives('reply')})\b{_REPLY_SEPARATOR}(?P<dept>.*)$", re.I)
 DOCTOR_BARE = re.compile(r"^Dr\.\s*(?P<name>[^\s.!?:][^.!?:]{0,40})$")
 DOCTOR_ZH = re.compile(
     rf"^(?P<name>.{{1,20}}?)(?:{_alternatives('doctor_reply_suffix')})(?P<dept>.*)$"
@@ -99,4 +105,6 @@ FOOTER = Label(
     re.compile(rf"^(?:©|\(c\)\s*\d{{4}}|{_alternatives('footer')})|all rights reserved", re.I),
     ("©", "(c)", "all rights reserved", *_hints("footer")),
 )
+#: An ad slot's caption, alone on its line: never content, wherever the slot sits.
+ADVERT = re.compile(rf"^(?:{_alternatives('advert')})$", re.I)
 BREADCRUMB = re.compile(r"\s(?:>|›|»|/)\s")

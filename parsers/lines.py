@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -149,6 +149,9 @@ class Document:
     canonical: str | None
     lang: str | None
     qa: QAData | None = None
+    #: Link target -> the link's ``title`` attribute, for links whose text does not say
+    #: where they go (``<a href=.. title="Liver cysts">[Read More]</a>``).
+    link_titles: dict[str, str] = field(default_factory=dict)
 
 
 class LineIndex:
@@ -250,17 +253,27 @@ def _join_table_rows(tree: LexborHTMLParser) -> None:
         row.replace_with(line)
 
 
-def _mark(tree: LexborHTMLParser, body: LexborNode, links: list[str], times: list[str]) -> None:
+def _mark(
+    tree: LexborHTMLParser,
+    body: LexborNode,
+    links: list[str],
+    times: list[str],
+    titles: dict[str, str],
+) -> None:
     for node in body.css(_MARKED_SELECTOR):  # one query, dispatched by tag
         tag = node.tag
         if tag == "a":
-            href = (node.attributes.get("href") or "").strip()
+            attributes = node.attributes
+            href = (attributes.get("href") or "").strip()
             first = node.first_child
             if first is not None and href and not href.lower().startswith(_NOT_LINKS):
                 # At the start, not the end: a link wrapping blocks (a card) belongs to its
                 # first line, its title. A marker left alone on a line applies to the next.
                 first.insert_before(f"{_LINK}{len(links)}{_END}")
                 links.append(href)
+                title = attributes.get("title")
+                if title:
+                    titles[href] = clean_line(title)
         elif tag == "time":
             node.insert_child(f"{_TIME}{len(times)}{_END}")
             times.append(node.attributes.get("datetime") or "")
@@ -381,11 +394,12 @@ def load(html: str) -> Document:
         _texts(body, "h1,h2,h3,h4,h5,h6") if used.intersection(_HEADINGS) else frozenset(),
         _texts(body, "li") if "li" in used else frozenset(),
     )
-    _mark(tree, body, links, times)
+    titles: dict[str, str] = {}
+    _mark(tree, body, links, times, titles)
     if "tr" in used:
         _join_table_rows(tree)
     body.unwrap_tags([tag for tag in INLINE_TAGS if tag in used], delete_empty=True)
     body.merge_text_nodes()
     raw = body.text(separator=SEP, skip_empty=True)  # whitespace-only nodes dropped in C
     lines = tuple(_split(raw, links, times, texts))
-    return Document(lines, title, canonical, lang, qa)
+    return Document(lines, title, canonical, lang, qa, titles)

@@ -9,9 +9,9 @@ markup-independent as the rest of the site parser. Decisions that could depend o
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from parsers.labels import DOCTOR, DOCTOR_BARE, DOCTOR_ZH, READ_MORE
+from parsers.labels import DOCTOR, DOCTOR_BARE, DOCTOR_ZH, READ_MORE, REPLY_DATE, REPLY_WORD
 from parsers.lines import Line
 from parsers.links import absolute_url
 from parsers.record import Explanation, RelatedFAQ, SimilarQA
@@ -22,6 +22,7 @@ _CONNECTORS = frozenset({"and", "of", "&", "the", "for", "in", "with", "or", "to
 _MAX_HEADING_WORDS = 12
 _MAX_HEADING_CHARS = 100
 _MAX_SENTENCE_CASE_WORDS = 5
+_PAREN = re.compile(r"^[(（]\s*(?P<dept>[^()（）]+?)\s*[)）]$")
 
 
 def _title_case(text: str) -> bool:
@@ -70,11 +71,18 @@ def explanation(lines: Sequence[Line]) -> Explanation | None:
     return Explanation(text="\n".join(line.content for line in kept), headings=headings)
 
 
+def _department(text: str) -> str | None:
+    """``Gastroenterology`` or ``(Gastroenterology)``: the department as it reads, unbracketed."""
+    text = text.strip()
+    bracketed = _PAREN.match(text)
+    return (bracketed.group("dept") if bracketed else text) or None
+
+
 def doctor(text: str) -> tuple[str | None, str | None] | None:
     """``(name, department)`` from a ``Dr. <name> reply <Department>`` line, else ``None``."""
     match = DOCTOR.match(text) or DOCTOR_ZH.match(text)
     if match is not None:
-        return match.group("name").strip(" :：") or None, match.group("dept").strip() or None
+        return match.group("name").strip(" :：") or None, _department(match.group("dept"))
     match = DOCTOR_BARE.match(text)
     if match is None:
         return None
@@ -85,17 +93,78 @@ def doctor(text: str) -> tuple[str | None, str | None] | None:
     return None
 
 
+def _header_parts(lines: Sequence[Line], index: int) -> int:
+    """How many lines from ``index`` (a doctor line without a department) the header spans.
+
+    Markup may put ``reply``, ``reply <Department>`` or the department in elements of their
+    own. A department line right after a bare ``Dr. <Name>`` counts only when the reply date
+    does not follow it at once (then it was a one-line reply body).
+    """
+    end = index + 1
+    said_reply = DOCTOR.match(lines[index].text) is not None
+    word = REPLY_WORD.match(lines[end].text) if end < len(lines) else None
+    if word is not None:
+        end, said_reply = end + 1, True
+        if word.group("dept"):
+            return end - index
+    if (
+        end < len(lines)
+        and looks_like_department(lines[end].text)
+        and (said_reply or end + 1 >= len(lines) or not REPLY_DATE.match(lines[end + 1].text))
+    ):
+        end += 1
+    return end - index
+
+
+def doctor_headers(lines: Sequence[Line]) -> list[Line]:
+    """``lines`` with every doctor header as one ``Dr. <name> reply <Department>`` line.
+
+    Whatever markup split (``Dr. Chen`` / ``reply`` / ``Hepatology`` in three blocks) is
+    joined, and a ``Reply Date`` that inline markup glued to the end of a header becomes a
+    line of its own, so the reply and teaser readers see one shape only.
+    """
+    out: list[Line] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        found = doctor(line.text)
+        if found is None:
+            out.append(line)
+            index += 1
+            continue
+        span = 1 if found[1] is not None else _header_parts(lines, index)
+        parts = lines[index : index + span]
+        index += span
+        text = " ".join(part.text for part in parts)
+        if span > 1 and DOCTOR.match(text) is None:
+            text = f"{parts[0].text} reply {parts[1].text}"  # "Dr. Chen" / "Hepatology"
+        date = REPLY_DATE.search(text)
+        if span == 1 and date is None:
+            out.append(line)
+            continue
+        links = tuple(link for part in parts for link in part.links)
+        times = tuple(time for part in parts for time in part.times)
+        if date is None:
+            out.append(Line(text, links, times))
+            continue
+        out.append(Line(text[: date.start()].strip(), links))
+        out.append(Line(text[date.start() :], (), times))
+    return out
+
+
 def _url(line: Line | None, base: str) -> str | None:
     if line is None or not line.links:
         return None
     return absolute_url(line.links[0], base)
 
 
-def _teaser(group: Sequence[Line], base: str) -> SimilarQA | None:
+def _teaser(group: Sequence[Line], base: str, titles: Mapping[str, str]) -> SimilarQA | None:
     read_more = READ_MORE.match(group[-1].text) if group else None
     if read_more is not None:
         more_line: Line | None = group[-1]
         more_title = read_more.group("title").strip() or None
+        if more_title is None and group[-1].links:  # the title only in the link's attribute
+            more_title = titles.get(group[-1].links[0])
         group = group[:-1]
     else:
         more_line, more_title = None, None
@@ -119,13 +188,14 @@ def _teaser(group: Sequence[Line], base: str) -> SimilarQA | None:
     )
 
 
-def similar(lines: Sequence[Line], base: str) -> tuple[SimilarQA, ...]:
+def similar(lines: Sequence[Line], base: str, titles: Mapping[str, str]) -> tuple[SimilarQA, ...]:
     """Similar Q&A teasers: title, question snippet, doctor line, reply snippet, Read More.
 
     Teasers end at their ``[Read More]`` line; a page without those links falls back to
     one teaser per doctor line (title and snippet before it, one snippet line after).
+    ``titles`` are the page's link ``title`` attributes, for a bare ``[Read More]`` link.
     """
-    kept = [line for line in lines if line.text]
+    kept = doctor_headers([line for line in lines if line.text])
     groups: list[list[Line]] = []
     if any(READ_MORE.match(line.text) for line in kept):
         current: list[Line] = []
@@ -139,11 +209,10 @@ def similar(lines: Sequence[Line], base: str) -> tuple[SimilarQA, ...]:
         for number, at in enumerate(starts):
             begin = starts[number - 1] + 2 if number else 0
             groups.append(kept[begin : at + 2])
-    teasers = (_teaser(group, base) for group in groups)
+    teasers = (_teaser(group, base, titles) for group in groups)
     return tuple(teaser for teaser in teasers if teaser is not None)
 
 
-_PAREN = re.compile(r"^[(（]\s*(?P<dept>[^()（）]+?)\s*[)）]$")
 _PAIR = r"[^()（）]+?\s*[(（]\s*[^()（）]+?\s*[)）]\s*"
 _PAIRS = re.compile(rf"^(?:{_PAIR})+$")
 _PAIR_PARTS = re.compile(r"(?P<topic>[^()（）]+?)\s*[(（]\s*(?P<dept>[^()（）]+?)\s*[)）]")
