@@ -66,6 +66,56 @@ def fetch_only_child(base_url: str, first: int, last: int) -> None:
     process.start()
 
 
+def seen_set_memory(count: int = 1_000_000) -> tuple[float, float]:
+    """MB held by ``SeenUrls`` vs a set of SHA-1 fingerprints for ``count`` article URLs."""
+    import hashlib
+    import tracemalloc
+
+    from crawler.seen import SeenUrls
+
+    urls = (f"https://doctorqna.com/en/article/{n}" for n in range(200_000, 200_000 + count))
+    tracemalloc.start()
+    seen = SeenUrls()
+    for url in urls:
+        seen.add(url)
+    compact = tracemalloc.get_traced_memory()[0] / 1e6
+    del seen
+    tracemalloc.stop()
+    tracemalloc.start()
+    fingerprints = {
+        hashlib.sha1(f"https://doctorqna.com/en/article/{n}".encode()).digest()
+        for n in range(200_000, 200_000 + count)
+    }
+    plain = tracemalloc.get_traced_memory()[0] / 1e6
+    tracemalloc.stop()
+    del fingerprints
+    return compact, plain
+
+
+def warc_fsync_cost(records: int = 400) -> tuple[float, float]:
+    """Records/s of the WARC writer without and with fsync after every record."""
+    from datetime import UTC, datetime
+
+    from crawler.demo_site.site import DemoSite
+    from crawler.warc import HttpRequestData, HttpResponseData, RotatingWarcWriter
+
+    page = DemoSite(DemoSiteConfig(pages=20)).page(
+        "/en/article/200001", {"accept-encoding": "gzip"}
+    )
+    request = HttpRequestData("GET", "http://127.0.0.1/en/article/200001", [("User-Agent", "b")])
+    response = HttpResponseData(request.url, 200, list(page.headers.items()), page.body)
+    rates = []
+    for fsync in (False, True):
+        with tempfile.TemporaryDirectory(prefix="bench-warc-") as directory:
+            writer = RotatingWarcWriter(Path(directory), fsync=fsync)
+            started = time.perf_counter()
+            for _ in range(records):
+                writer.write_response(request, response, datetime.now(UTC))
+            writer.close()
+            rates.append(records / (time.perf_counter() - started))
+    return rates[0], rates[1]
+
+
 def timed_child(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child process."""
     started = time.perf_counter()
@@ -81,10 +131,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--fetch-only-child", nargs=3, metavar=("BASE", "FIRST", "LAST"))
+    parser.add_argument("--micro-only", action="store_true", help="skip the two crawls")
     args = parser.parse_args()
     if args.fetch_only_child:
         base, first, last = args.fetch_only_child
         fetch_only_child(base, int(first), int(last))
+        return
+    compact, plain = seen_set_memory()
+    print(f"seen set, 1M article URLs: {compact:.2f} MB (fingerprint set: {plain:.1f} MB)")
+    plain_rate, fsync_rate = warc_fsync_cost()
+    print(
+        f"WARC records/s: {plain_rate:.0f} without fsync, {fsync_rate:.0f} with fsync per "
+        f"record (ratio {fsync_rate / plain_rate:.2f})"
+    )
+    if args.micro_only:
         return
 
     with serve_demo_site(DemoSiteConfig(pages=args.pages, cache_size=256)) as server:
