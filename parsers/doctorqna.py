@@ -140,8 +140,10 @@ def _question(
     lines: Sequence[Line], titles: set[str], qa: QAData | None
 ) -> tuple[str | None, list[str]]:
     """Question title and body lines from the lines above the asker block."""
-    chrome = [_is_chrome(line, titles) for line in lines]
-    while chrome and chrome[-1]:  # a share bar between the body and the asker line
+    is_chrome_at = [_is_chrome(line, titles) for line in lines]
+    chrome = list(is_chrome_at)
+    shown_title = max((i for i, ln in enumerate(lines) if ln.text.casefold() in titles), default=-1)
+    while len(chrome) > shown_title + 1 and chrome[-1]:  # a share bar above the asker line
         chrome.pop()
     # The question starts after the last chrome line (SEO title, "Share to:", breadcrumbs).
     anchor = max((i for i, is_chrome in enumerate(chrome) if is_chrome), default=-1)
@@ -160,15 +162,18 @@ def _question(
         title_at = heads[-1] if heads else None
     if title_at is None:
         title_at = anchor + 1
-        while (
-            title_at < len(lines) - 1
-            and lines[title_at].links
-            and len(lines[title_at].text.split()) <= _MAX_CHROME_LINK_WORDS
+        while title_at < len(lines) and (
+            is_chrome_at[title_at]
+            or (
+                title_at < len(lines) - 1
+                and lines[title_at].links
+                and len(lines[title_at].text.split()) <= _MAX_CHROME_LINK_WORDS
+            )
         ):
             title_at += 1  # navigation and logo links above an unlabelled question
     if title_at >= len(lines):
         return None, []
-    body = [ln.content for ln in lines[title_at + 1 :] if not _is_chrome(ln, titles)]
+    body = [lines[i].content for i in range(title_at + 1, len(lines)) if not is_chrome_at[i]]
     return lines[title_at].text, body
 
 
@@ -298,7 +303,14 @@ def parse_document(doc: Document, url: str) -> QARecord:
         if cursor.spill:
             body.append(cursor.spill)
         replies_end = _section_end(cursor.end, labels)
-        answers = _replies(sections.doctor_headers(lines[after:replies_end]))
+        replies_at = after
+        if question_title is None:  # the asker line above the question (mobile layouts)
+            replies_at = next(
+                (i for i in range(after, replies_end) if sections.doctor(lines[i].text)),
+                replies_end,
+            )
+            question_title, body = _question(lines[after:replies_at], titles, qa)
+        answers = _replies(sections.doctor_headers(lines[replies_at:replies_end]))
         asker, asked_on = cursor.asker, cursor.asked_on
     else:
         question_title, body, answers, asker, asked_on = None, [], [], Asker(), None

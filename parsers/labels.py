@@ -45,8 +45,10 @@ LABELS: dict[str, tuple[str, ...]] = {
 }
 
 #: Share-button captions that may sit between the "Share to:" label and the question.
+#: ("copy" and "link" alone too: the words of "Copy link" are checked one by one.)
 SHARE_WIDGETS: frozenset[str] = frozenset(
-    {"facebook", "twitter", "x", "line", "email", "e-mail", "copy link", "print", "whatsapp"}
+    {"facebook", "twitter", "x", "line", "email", "e-mail", "copy", "link", "print", "whatsapp"}
+    | {"copy link"}
 )
 
 
@@ -98,7 +100,9 @@ MORE_INFO = _heading("more_info")
 SIMILAR = _heading("similar")
 RELATED_FAQ = _heading("related_faq")
 SHARE = re.compile(rf"^(?:{_alternatives('share')}){_COLON}(?P<rest>.*)$", re.I)
-READ_MORE = re.compile(rf"^\[?\s*(?:{_alternatives('read_more')})\s*\]?\s*(?P<title>.*)$", re.I)
+READ_MORE = re.compile(
+    rf"^\[?\s*(?:{_alternatives('read_more')})\s*\]?[\s»›>→:：.…]*(?P<title>.*)$", re.I
+)
 UNANSWERED = re.compile(_alternatives("unanswered"), re.I)
 NOT_FOUND = re.compile(rf"\b404\b|{_alternatives('not_found')}", re.I)
 FOOTER = Label(

@@ -199,11 +199,24 @@ def similar(lines: Sequence[Line], base: str, titles: Mapping[str, str]) -> tupl
     groups: list[list[Line]] = []
     if any(READ_MORE.match(line.text) for line in kept):
         current: list[Line] = []
-        for line in kept:
-            current.append(line)
-            if READ_MORE.match(line.text):
-                groups.append(current)
-                current = []
+        index = 0
+        while index < len(kept):
+            line = kept[index]
+            index += 1
+            more = READ_MORE.match(line.text)
+            if more is None:
+                current.append(line)
+                continue
+            if (
+                not more.group("title")
+                and index < len(kept)
+                and current
+                and kept[index].text == current[0].text
+            ):  # a bare "Read more" link, the card's title repeated in the next element
+                line = Line(f"{line.text} {kept[index].text}", line.links + kept[index].links)
+                index += 1
+            groups.append([*current, line])
+            current = []
     else:
         starts = [i for i, line in enumerate(kept) if doctor(line.text)]
         for number, at in enumerate(starts):

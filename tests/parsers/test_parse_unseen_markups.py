@@ -197,6 +197,37 @@ CASES: dict[str, str] = {
             "they changed to 2.5 cm and 0.8 cm.</p>",
         ),
     ),
+    "asker_line_above_the_question_title": _rewrite(
+        (ASKER, ""),
+        (
+            '<div class="art-q">',
+            '<div class="art-q"><div><span>Chen</span>, <span>30~39 year old</span> female. '
+            "Ask Date: 2023/12/23</div>",
+        ),
+    ),
+    "reply_date_label_then_time_element": _rewrite(
+        (
+            REPLY_DATE,
+            '<div><div>Reply Date</div><div><time datetime="2023-12-23">Dec 23, 2023</time>'
+            "</div></div>",
+        )
+    ),
+    "share_bar_with_text_buttons": _rewrite(
+        (
+            '<span class="share-bar__lbl">Share to:</span>',
+            "<div>Share to:</div><div>Facebook | LINE | X | Email</div>",
+        )
+    ),
+    "read_more_with_an_arrow": _rewrite(
+        (
+            CARD_MORE,
+            '<a href="/en/article/198765">Read more »</a> <div>Understanding Hepatic '
+            "Calcification: Causes, Concerns, and Follow-Up</div>",
+        )
+    ),
+    "faq_definition_list": _faq(
+        '<dt><a href="{href}">{topic}</a></dt><dd>({dept})</dd>', ("<dl>", "</dl>")
+    ),
 }
 
 
