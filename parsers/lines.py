@@ -97,19 +97,19 @@ _BLOCK_SELECTOR = (
 )
 
 SEP = "\x00"
-_LINK = "\ue001"  # _LINK + index + _END: the line contains link number <index>
-_TIME = "\ue003"  # _TIME + index + _END: the line contains <time> number <index>
-_END = "\ue002"
-_CELL = "\x1f"  # separates the cells of a one-line table row (ASCII unit separator)
-_FOOTER = "\ue007"  # a <footer> starts here
-# Patterns here start with one character class and have no top-level alternation: that
-# lets the regex engine skip ahead in C instead of trying every position (10-40x faster).
-_MARKERS = re.compile("[\ue001\ue003\ue007](\\d*)\ue002?")
-_NUMBERED_MARKERS = re.compile("[\ue001\ue003]\\d+\ue002")
-# Removed once the markers are read: every private-use character (the markers themselves,
-# icon-font glyphs) and zero-width characters.
+# In-band markers: ASCII control characters that are not whitespace to ``str.split()`` (so the
+# whole page's whitespace collapses in one call without touching them) and that load() first
+# removes from the page itself. Links and times are numbered by position: the n-th link
+# marker in the text is the n-th link found, because both follow document order.
+_LINK = "\x01"  # a link starts here
+_TIME = "\x02"  # a <time datetime> ends here
+_FOOTER = "\x03"  # a page-level <footer> starts here
+_CELL = "\x04"  # separates the cells of a one-line table row
+_MARKERS = (_LINK, _TIME, _FOOTER, _CELL)
+_MARKER_CHARS = re.compile("[\x01-\x04]")
+# Removed from every line: every private-use character (icon-font glyphs) and zero-width
+# characters.
 _INVISIBLE_CHARS = re.compile("[\ue000-\uf8ff" + "".join(sorted(ZERO_WIDTH)) + "]")
-_Markers = tuple[dict[int, list[str]], dict[int, list[str]], set[int]]
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
 _MAY_HIDE = ("hidden", "HIDDEN", "display:none", "display: none", "DISPLAY:NONE")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -269,13 +269,13 @@ def _mark(
             if first is not None and href and not href.lower().startswith(_NOT_LINKS):
                 # At the start, not the end: a link wrapping blocks (a card) belongs to its
                 # first line, its title. A marker left alone on a line applies to the next.
-                first.insert_before(f"{_LINK}{len(links)}{_END}")
+                first.insert_before(_LINK)
                 links.append(href)
                 title = attributes.get("title")
                 if title:
                     titles[href] = clean_line(title)
         elif tag == "time":
-            node.insert_child(f"{_TIME}{len(times)}{_END}")
+            node.insert_child(_TIME)
             times.append(node.attributes.get("datetime") or "")
         else:
             first = node.first_child
@@ -300,56 +300,56 @@ def _is_page_footer(footer: LexborNode) -> bool:
     return True
 
 
-def _read_markers(raw: str, links: list[str], times: list[str]) -> _Markers:
-    """Which part (``raw.split(SEP)`` index) each marker sits in: one regex pass per page."""
-    found: _Markers = ({}, {}, set())
-    part, last = 0, 0
-    for match in _MARKERS.finditer(raw):
-        part += raw.count(SEP, last, match.start())
-        last = match.start()
-        kind = match.group(0)[0]
-        if kind == _LINK:
-            found[0].setdefault(part, []).append(links[int(match.group(1))])
-        elif kind == _TIME:
-            found[1].setdefault(part, []).append(times[int(match.group(1))])
-        else:
-            found[2].add(part)
-    return found
+def _marked_line(part: str, links: Iterator[str], times: Iterator[str]) -> Line:
+    """The slow path of ``_split``, for the few parts that carry markers or table cells."""
+    line = Line("")
+    count = part.count(_LINK)
+    if count:
+        line.links = tuple(next(links, "") for _ in range(count))
+    count = part.count(_TIME)
+    if count:
+        line.times = tuple(next(times, "") for _ in range(count))
+    part = part.replace(_LINK, "").replace(_TIME, "").replace(_FOOTER, "")
+    if _CELL in part:
+        cells = [cell for cell in (" ".join(c.split()) for c in part.split(_CELL)) if cell]
+        line.row = " | ".join(cells)
+        line.text = " ".join(cells)
+    else:
+        line.text = " ".join(part.split())
+    return line
 
 
-def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> Iterator[Line]:
-    part_links, part_times, footers = _read_markers(raw, links, times)
+def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> list[Line]:
     if not raw.isascii():
-        raw = _INVISIBLE_CHARS.sub("", _NUMBERED_MARKERS.sub("", raw))
+        raw = _INVISIBLE_CHARS.sub("", raw)
         if not unicodedata.is_normalized("NFC", raw):
             raw = unicodedata.normalize("NFC", raw)
     headings, items = texts
-    carried: list[str] = []  # links of a marker that stood alone before this line
-    for index, part in enumerate(raw.split(SEP)):
-        if index in footers:
-            yield Line("", footer=True)
-        row = None
-        if _CELL in part:
-            cells = [cell for cell in (" ".join(c.split()) for c in part.split(_CELL)) if cell]
-            row = " | ".join(cells)
-            text = " ".join(cells)
+    next_links, next_times = iter(links), iter(times)
+    lines: list[Line] = []
+    carried: tuple[str, ...] = ()  # links of a marker that stood alone before this line
+    # One C call collapses every run of whitespace on the page (str.split() knows every
+    # Unicode space); a part then only needs its ends trimmed.
+    for part in " ".join(raw.split()).split(SEP):
+        if _MARKER_CHARS.search(part) is None:
+            text = part.strip()
+            if not text:
+                continue
+            line = Line(text, carried) if carried else Line(text)
+            carried = ()
         else:
-            text = " ".join(part.split())  # str.split() knows every Unicode space
-        line_links = part_links.get(index)
-        if not text:
-            carried += line_links or ()
-            continue
-        if carried:
-            line_links, carried = carried + (line_links or []), []
-        yield Line(
-            text,
-            tuple(line_links) if line_links else (),
-            tuple(part_times[index]) if index in part_times else (),
-            text in headings,
-            text in items,
-            False,
-            row,
-        )
+            if _FOOTER in part:
+                lines.append(Line("", footer=True))
+            line = _marked_line(part, next_links, next_times)
+            if not line.text:
+                carried += line.links
+                continue
+            if carried:
+                line.links, carried = carried + line.links, ()
+        line.heading = line.text in headings
+        line.item = line.text in items
+        lines.append(line)
+    return lines
 
 
 def _head_facts(tree: LexborHTMLParser) -> tuple[str | None, str | None, str | None]:
@@ -372,6 +372,8 @@ def _head_facts(tree: LexborHTMLParser) -> tuple[str | None, str | None, str | N
 
 def load(html: str) -> Document:
     """Parse ``html`` and flatten it to lines (the tree is modified in the process)."""
+    if any(marker in html for marker in _MARKERS):  # never shown; would pose as our markers
+        html = _MARKER_CHARS.sub("", html)
     tree = LexborHTMLParser(html)
     title, canonical, lang = _head_facts(tree)
     # Plain substring tests (memchr speed); lower-casing a large page costs more than parsing it.

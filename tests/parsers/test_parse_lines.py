@@ -71,3 +71,16 @@ def test_line_index_finds_labels_whatever_the_case_and_length_changing_letters()
     assert found.find(SIMILAR) == 3
     assert found.find(MORE_INFO, 2) is None
     assert found.footer(0) == 4 and doc.lines[4].footer
+
+
+def test_control_characters_in_the_page_cannot_pose_as_markers() -> None:
+    """Links are matched to lines by counting markers, so stray control bytes must not count."""
+    doc = load(
+        "<p>a\x01b\x02c\x03d\x04e</p><p><a href='/x'>x</a> and <time datetime='2024-01-02'>"
+        "today</time></p><table><tr><td>\x01</td><td><a href='/y'>y</a></td></tr></table>"
+    )
+    assert [(line.content, line.links, line.times) for line in doc.lines] == [
+        ("abcde", (), ()),
+        ("x and today", ("/x",), ("2024-01-02",)),
+        ("y", ("/y",), ()),
+    ]
