@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -300,23 +300,13 @@ def _is_page_footer(footer: LexborNode) -> bool:
     return True
 
 
-def _marked_line(part: str, links: Iterator[str], times: Iterator[str]) -> Line:
-    """The slow path of ``_split``, for the few parts that carry markers or table cells."""
-    line = Line("")
-    count = part.count(_LINK)
-    if count:
-        line.links = tuple(next(links, "") for _ in range(count))
-    count = part.count(_TIME)
-    if count:
-        line.times = tuple(next(times, "") for _ in range(count))
+def _marked_line(part: str) -> tuple[str, str | None]:
+    """``(text, row)`` of a part carrying markers or table cells (``row``: a table row)."""
     part = part.replace(_LINK, "").replace(_TIME, "").replace(_FOOTER, "")
     if _CELL in part:
         cells = [cell for cell in (" ".join(c.split()) for c in part.split(_CELL)) if cell]
-        line.row = " | ".join(cells)
-        line.text = " ".join(cells)
-    else:
-        line.text = " ".join(part.split())
-    return line
+        return " ".join(cells), " | ".join(cells)
+    return " ".join(part.split()), None
 
 
 def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> list[Line]:
@@ -325,30 +315,35 @@ def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> 
         if not unicodedata.is_normalized("NFC", raw):
             raw = unicodedata.normalize("NFC", raw)
     headings, items = texts
-    next_links, next_times = iter(links), iter(times)
+    link_at = time_at = 0
     lines: list[Line] = []
     carried: tuple[str, ...] = ()  # links of a marker that stood alone before this line
     # One C call collapses every run of whitespace on the page (str.split() knows every
-    # Unicode space); a part then only needs its ends trimmed.
+    # Unicode space); most parts then only need their ends trimmed. Markers are control
+    # characters, so a printable part has none.
     for part in " ".join(raw.split()).split(SEP):
-        if _MARKER_CHARS.search(part) is None:
+        if part.isprintable():
             text = part.strip()
             if not text:
                 continue
-            line = Line(text, carried) if carried else Line(text)
+            line = Line(text, carried, (), text in headings, text in items)
             carried = ()
-        else:
-            if _FOOTER in part:
-                lines.append(Line("", footer=True))
-            line = _marked_line(part, next_links, next_times)
-            if not line.text:
-                carried += line.links
-                continue
-            if carried:
-                line.links, carried = carried + line.links, ()
-        line.heading = line.text in headings
-        line.item = line.text in items
-        lines.append(line)
+            lines.append(line)
+            continue
+        if _FOOTER in part:
+            lines.append(Line("", footer=True))
+        count = part.count(_LINK)
+        line_links = carried + tuple(links[link_at : link_at + count])
+        link_at += count
+        count = part.count(_TIME)
+        line_times = tuple(times[time_at : time_at + count])
+        time_at += count
+        text, row = _marked_line(part)
+        if not text:
+            carried = line_links
+            continue
+        carried = ()
+        lines.append(Line(text, line_links, line_times, text in headings, text in items, row=row))
     return lines
 
 
