@@ -53,6 +53,7 @@ class CrawlSession:
         worker: IngestWorker,
         batch_size: int,
         batch_seconds: float,
+        max_pending_batches: int = 4,
     ) -> None:
         self.archive = archive
         self.site = site
@@ -68,6 +69,9 @@ class CrawlSession:
         self._batch_size = batch_size
         self._batch_seconds = batch_seconds
         self._inflight: Deferred[None] = succeed(None)
+        self._pending_batches = 0
+        self._max_pending = max_pending_batches
+        self._waiters: list[Deferred[None]] = []
         self._timer: task.LoopingCall | None = None
 
     @classmethod
@@ -109,6 +113,7 @@ class CrawlSession:
             worker=IngestWorker(settings.get("HEALTHQA_DB_URL"), data_dir),
             batch_size=settings.getint("INGEST_BATCH_SIZE"),
             batch_seconds=settings.getfloat("INGEST_BATCH_SECONDS"),
+            max_pending_batches=settings.getint("INGEST_MAX_PENDING_BATCHES", 4),
         )
         session.load_known_pages()
         return session
@@ -153,8 +158,26 @@ class CrawlSession:
         if not self._batch:
             return self._inflight
         batch, self._batch = self._batch, []
+        self._pending_batches += 1
         self._inflight = self._inflight.addCallback(lambda _: self._ingest_in_thread(batch))
         return self._inflight
+
+    def capacity(self) -> Deferred[None]:
+        """Fires once at most ``max_pending_batches`` wait for the database.
+
+        The item pipeline awaits it, so when the database falls behind, Scrapy's scraper slot
+        fills up and the engine stops fetching: memory stays bounded on any crawl size.
+        """
+        if self._pending_batches <= self._max_pending:
+            return succeed(None)
+        waiter: Deferred[None] = Deferred()
+        self._waiters.append(waiter)
+        return waiter
+
+    def _batch_done(self) -> None:
+        self._pending_batches -= 1
+        while self._waiters and self._pending_batches <= self._max_pending:
+            self._waiters.pop(0).callback(None)
 
     def _ingest_in_thread(self, batch: list[Pending]) -> Deferred[None]:
         deferred = threads.deferToThread(self.worker.ingest, batch)
@@ -168,6 +191,7 @@ class CrawlSession:
             self.tally.failures["ingest_error"] += len(batch)
 
         deferred.addCallbacks(tally, report)
+        deferred.addBoth(lambda _: self._batch_done())
         return deferred
 
     def close(self, reason: str) -> Deferred[dict[str, Any]]:

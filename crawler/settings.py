@@ -73,6 +73,8 @@ WARC_FSYNC = False
 #: Ingest batches: one transaction per this many items or seconds, whichever comes first.
 INGEST_BATCH_SIZE = 50
 INGEST_BATCH_SECONDS = 2.0
+#: Stop fetching while more batches than this wait for the database (bounded memory).
+INGEST_MAX_PENDING_BATCHES = 4
 PROGRESS_INTERVAL = 5.0
 
 #: Settings ``--no-politeness`` applies: for tests and benchmarks against the local demo site.

@@ -238,3 +238,25 @@ def test_demo_command_crawls_and_searches(tmp_path: Path) -> None:
     archive = open_archive(tmp_path / "data")
     assert rows(archive, "SELECT COUNT(*) FROM pages WHERE content_hash IS NOT NULL")[0][0] == 40
     assert list((tmp_path / "data" / "warc").glob("*.warc.gz"))
+
+
+def test_slow_database_slows_the_crawl_instead_of_losing_pages(
+    clean_site: DemoServer, tmp_path: Path
+) -> None:
+    """Tiny batches and one allowed pending batch: the pipeline waits, nothing is dropped."""
+    ids = clean_site.site.article_ids()[:60]
+    run_crawl(
+        clean_site.base_url,
+        tmp_path,
+        "--ids",
+        f"{ids[0]}-{ids[-1]}",
+        "--set",
+        "INGEST_BATCH_SIZE=2",
+        "--set",
+        "INGEST_MAX_PENDING_BATCHES=1",
+    )
+    archive = open_archive(tmp_path)
+    for article_id in ids:
+        assert archive.record(clean_site.site.url_for(article_id)) == clean_site.site.record(
+            article_id
+        )
