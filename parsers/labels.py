@@ -92,6 +92,10 @@ DOCTOR = re.compile(
 )
 #: The rest of a doctor line that markup put in its own element: ``reply <Department>``.
 REPLY_WORD = re.compile(rf"^(?:{_alternatives('reply')})\b{_REPLY_SEPARATOR}(?P<dept>.*)$", re.I)
+#: Every doctor line starts with one of these (lower-cased, two letters) or holds a suffix:
+#: a cheap test that spares the patterns below the many lines that are not doctor lines.
+DOCTOR_STARTS = frozenset(label[:2].lower() for label in LABELS["doctor"])
+DOCTOR_SUFFIXES = LABELS["doctor_reply_suffix"]
 DOCTOR_BARE = re.compile(r"^Dr\.\s*(?P<name>[^\s.!?:][^.!?:]{0,40})$")
 DOCTOR_ZH = re.compile(
     rf"^(?P<name>.{{1,20}}?)(?:{_alternatives('doctor_reply_suffix')})(?P<dept>.*)$"

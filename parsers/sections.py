@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from parsers.labels import DOCTOR, DOCTOR_BARE, DOCTOR_ZH, READ_MORE, REPLY_DATE, REPLY_WORD
+from parsers.labels import (
+    DOCTOR,
+    DOCTOR_BARE,
+    DOCTOR_STARTS,
+    DOCTOR_SUFFIXES,
+    DOCTOR_ZH,
+    READ_MORE,
+    REPLY_DATE,
+    REPLY_WORD,
+)
 from parsers.lines import Line
 from parsers.links import absolute_url
 from parsers.record import Explanation, RelatedFAQ, SimilarQA
@@ -80,6 +89,10 @@ def _department(text: str) -> str | None:
 
 def doctor(text: str) -> tuple[str | None, str | None] | None:
     """``(name, department)`` from a ``Dr. <name> reply <Department>`` line, else ``None``."""
+    if text[:2].lower() not in DOCTOR_STARTS and (
+        text.isascii() or not any(suffix in text for suffix in DOCTOR_SUFFIXES)
+    ):
+        return None
     match = DOCTOR.match(text) or DOCTOR_ZH.match(text)
     if match is not None:
         return match.group("name").strip(" :：") or None, _department(match.group("dept"))
