@@ -260,3 +260,9 @@ def test_slow_database_slows_the_crawl_instead_of_losing_pages(
         assert archive.record(clean_site.site.url_for(article_id)) == clean_site.site.record(
             article_id
         )
+
+
+def test_resume_without_an_unfinished_run_says_what_to_do(tmp_path: Path) -> None:
+    result = run_crawl("http://127.0.0.1:9", tmp_path, "--resume", "--ids", "1-2", expect=1)
+    assert "no unfinished doctorqna crawl run" in result.stdout
+    assert "without --resume" in result.stdout
