@@ -88,7 +88,6 @@ HIDDEN_SELECTORS: list[str] = [
     '[style*="visibility:hidden"]',
     '[style*="visibility: hidden"]',
 ]
-_INVISIBLE_SELECTOR = ",".join(INVISIBLE_TAGS + HIDDEN_SELECTORS)
 _MARKED_SELECTOR = "a[href],time[datetime],footer"
 _NOT_LINKS = ("javascript:", "mailto:", "tel:", "#")
 _BLOCK_SELECTOR = (
@@ -113,7 +112,6 @@ _INVISIBLE_CHARS = re.compile("[\ue000-\uf8ff" + "".join(sorted(ZERO_WIDTH)) + "
 _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
 _MAY_HIDE = ("hidden", "HIDDEN", "display:none", "display: none", "DISPLAY:NONE")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_BlockTexts = tuple[frozenset[str], frozenset[str]]  # texts of headings, of list items
 _SECTIONING = frozenset({"article", "section", "aside", "main", "blockquote"})
 _ORDINAL = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[ivxIVX]+)[.)]\s")
 
@@ -253,14 +251,32 @@ def _join_table_rows(tree: LexborHTMLParser) -> None:
         row.replace_with(line)
 
 
-def _mark(
-    tree: LexborHTMLParser,
-    body: LexborNode,
-    links: list[str],
-    times: list[str],
-    titles: dict[str, str],
-) -> None:
-    for node in body.css(_MARKED_SELECTOR):  # one query, dispatched by tag
+@dataclass(slots=True)
+class _Marked:
+    """What the marking pass collected: link targets and ``<time>`` values in page order,
+    link ``title`` attributes, and the texts of headings and list items."""
+
+    links: list[str] = field(default_factory=list)
+    times: list[str] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+    headings: set[str] = field(default_factory=set)
+    items: set[str] = field(default_factory=set)
+
+
+def _mark(tree: LexborHTMLParser, body: LexborNode, used: set[str]) -> _Marked:
+    """One walk of the tree (every CSS query is one) for markers and block texts.
+
+    The query returns nodes in document order, so a heading or list item is read before
+    the markers of the links inside it are inserted, and the n-th link marker in the page
+    text is ``links[n]``.
+    """
+    selector = _MARKED_SELECTOR
+    if used.intersection(_HEADINGS):
+        selector += ",h1,h2,h3,h4,h5,h6"
+    if "li" in used:
+        selector += ",li"
+    found = _Marked()
+    for node in body.css(selector):  # one query, dispatched by tag
         tag = node.tag
         if tag == "a":
             attributes = node.attributes
@@ -270,24 +286,24 @@ def _mark(
                 # At the start, not the end: a link wrapping blocks (a card) belongs to its
                 # first line, its title. A marker left alone on a line applies to the next.
                 first.insert_before(_LINK)
-                links.append(href)
+                found.links.append(href)
                 title = attributes.get("title")
                 if title:
-                    titles[href] = clean_line(title)
+                    found.titles[href] = clean_line(title)
         elif tag == "time":
             node.insert_child(_TIME)
-            times.append(node.attributes.get("datetime") or "")
-        else:
+            found.times.append(node.attributes.get("datetime") or "")
+        elif tag == "li":
+            found.items.add(clean_line(node.text()))
+        elif tag == "footer":
             first = node.first_child
             if first is not None and _is_page_footer(node):
                 marker = tree.create_node("div")
                 marker.insert_child(_FOOTER)
                 first.insert_before(marker)
-
-
-def _texts(body: LexborNode, selector: str) -> frozenset[str]:
-    """Clean texts of the matching elements: lines equal to one of them came from one."""
-    return frozenset(clean_line(node.text()) for node in body.css(selector))
+        else:
+            found.headings.add(clean_line(node.text()))
+    return found
 
 
 def _is_page_footer(footer: LexborNode) -> bool:
@@ -309,12 +325,12 @@ def _marked_line(part: str) -> tuple[str, str | None]:
     return " ".join(part.split()), None
 
 
-def _split(raw: str, links: list[str], times: list[str], texts: _BlockTexts) -> list[Line]:
+def _split(raw: str, found: _Marked) -> list[Line]:
     if not raw.isascii():
         raw = _INVISIBLE_CHARS.sub("", raw)
         if not unicodedata.is_normalized("NFC", raw):
             raw = unicodedata.normalize("NFC", raw)
-    headings, items = texts
+    links, times, headings, items = found.links, found.times, found.headings, found.items
     link_at = time_at = 0
     lines: list[Line] = []
     carried: tuple[str, ...] = ()  # links of a marker that stood alone before this line
@@ -379,24 +395,20 @@ def load(html: str) -> Document:
         return Document((), title, canonical, lang, qa)
     # Every CSS pass walks the whole tree: skip the passes for tags the page never uses.
     used = {tag.lower() for tag in set(_TAG_NAME.findall(html))}
-    may_hide = any(mark in html for mark in _MAY_HIDE)
-    if may_hide or used.intersection(INVISIBLE_TAGS):
-        for node in body.css(_INVISIBLE_SELECTOR):
+    # Only the selectors that can match: each one is tested on every element.
+    invisible = [tag for tag in INVISIBLE_TAGS if tag in used]
+    if any(mark in html for mark in _MAY_HIDE):
+        invisible += HIDDEN_SELECTORS
+    if invisible:
+        for node in body.css(",".join(invisible)):
             node.decompose()
-    links: list[str] = []
-    times: list[str] = []
     if "ol" in used:
         _number_ordered_lists(tree)
-    texts = (
-        _texts(body, "h1,h2,h3,h4,h5,h6") if used.intersection(_HEADINGS) else frozenset(),
-        _texts(body, "li") if "li" in used else frozenset(),
-    )
-    titles: dict[str, str] = {}
-    _mark(tree, body, links, times, titles)
+    found = _mark(tree, body, used)
     if "tr" in used:
         _join_table_rows(tree)
     body.unwrap_tags([tag for tag in INLINE_TAGS if tag in used], delete_empty=True)
     body.merge_text_nodes()
     raw = body.text(separator=SEP, skip_empty=True)  # whitespace-only nodes dropped in C
-    lines = tuple(_split(raw, links, times, texts))
-    return Document(lines, title, canonical, lang, qa, titles)
+    lines = tuple(_split(raw, found))
+    return Document(lines, title, canonical, lang, qa, found.titles)
