@@ -139,14 +139,27 @@ def _is_chrome(line: Line, titles: set[str]) -> bool:
 def _question(
     lines: Sequence[Line], titles: set[str], qa: QAData | None
 ) -> tuple[str | None, list[str]]:
-    """Question title and body lines from the lines above the asker block."""
-    is_chrome_at = [_is_chrome(line, titles) for line in lines]
-    chrome = list(is_chrome_at)
-    shown_title = max((i for i, ln in enumerate(lines) if ln.text.casefold() in titles), default=-1)
-    while len(chrome) > shown_title + 1 and chrome[-1]:  # a share bar above the asker line
-        chrome.pop()
+    """Question title and body lines from the lines above the asker block.
+
+    Chrome is judged lazily, walking back from the asker line: a real page has hundreds of
+    menu lines above the question, and only the ones after the last chrome line (and the
+    headings) matter.
+    """
+    judged: dict[int, bool] = {}
+
+    def chrome(index: int) -> bool:
+        if index not in judged:
+            judged[index] = _is_chrome(lines[index], titles)
+        return judged[index]
+
+    shown_title = next(
+        (i for i in range(len(lines) - 1, -1, -1) if lines[i].text.casefold() in titles), -1
+    )
+    end = len(lines)
+    while end > shown_title + 1 and chrome(end - 1):  # a share bar above the asker line
+        end -= 1
     # The question starts after the last chrome line (SEO title, "Share to:", breadcrumbs).
-    anchor = max((i for i, is_chrome in enumerate(chrome) if is_chrome), default=-1)
+    anchor = next((i for i in range(end - 1, -1, -1) if chrome(i)), -1)
     title_at = None
     if qa is not None and qa.name:
         wanted = qa.name.casefold()
@@ -155,15 +168,14 @@ def _question(
         # The heading right above the body text: a later line that repeats the title word for
         # word (and so reads as a heading) is body text, not the title.
         text_at = next(
-            (i for i in range(anchor + 1, len(chrome)) if not lines[i].heading and not chrome[i]),
-            len(chrome),
+            (i for i in range(anchor + 1, end) if not lines[i].heading and not chrome(i)), end
         )
-        heads = [i for i in range(text_at) if lines[i].heading and not chrome[i]]
+        heads = [i for i in range(text_at) if lines[i].heading and not chrome(i)]
         title_at = heads[-1] if heads else None
     if title_at is None:
         title_at = anchor + 1
         while title_at < len(lines) and (
-            is_chrome_at[title_at]
+            chrome(title_at)
             or (
                 title_at < len(lines) - 1
                 and lines[title_at].links
@@ -173,7 +185,7 @@ def _question(
             title_at += 1  # navigation and logo links above an unlabelled question
     if title_at >= len(lines):
         return None, []
-    body = [lines[i].content for i in range(title_at + 1, len(lines)) if not is_chrome_at[i]]
+    body = [lines[i].content for i in range(title_at + 1, len(lines)) if not chrome(i)]
     return lines[title_at].text, body
 
 

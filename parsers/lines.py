@@ -322,7 +322,8 @@ def _marked_line(part: str) -> tuple[str, str | None]:
     if _CELL in part:
         cells = [cell for cell in (" ".join(c.split()) for c in part.split(_CELL)) if cell]
         return " ".join(cells), " | ".join(cells)
-    return " ".join(part.split()), None
+    # Whitespace is already collapsed; only a marker between two spaces leaves a double one.
+    return (" ".join(part.split()) if "  " in part else part.strip()), None
 
 
 def _split(raw: str, found: _Marked) -> list[Line]:
