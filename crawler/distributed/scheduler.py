@@ -1,0 +1,50 @@
+"""The scrapy-redis scheduler, remembering every page request it ever queued.
+
+The ``seeded`` set is what reconcile compares with the archive: a request a killed worker had
+popped is gone from the queue, but its URL stays here until some worker captures it.
+``SeedingScheduler`` is the ``--seed-only`` variant: it queues and never hands anything out,
+so the seeding command's engine goes idle (and exits) as soon as its seeds are pushed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy_redis.scheduler import Scheduler
+
+from crawler import meta
+from parsers.urls import canonicalize_url
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+
+logger = logging.getLogger(__name__)
+
+
+class SharedScheduler(Scheduler):
+    def open(self, spider: Spider) -> None:
+        super().open(spider)
+        self.seeded_key: str = spider.coordination.keys.seeded
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not super().enqueue_request(request):
+            return False
+        if request.meta.get(meta.PARSE):
+            self.server.sadd(self.seeded_key, canonicalize_url(request.url))
+        return True
+
+
+class SeedingScheduler(SharedScheduler):
+    def open(self, spider: Spider) -> None:
+        super().open(spider)
+        # Pages not yet due (incremental) count as seen for the whole crawl, for every worker.
+        preloaded = self.df.preload(spider.already_seen())
+        if preloaded:
+            logger.info("duplicate filter: %d URLs are not due and will not be queued", preloaded)
+
+    def next_request(self) -> Request | None:
+        return None
+
+    def has_pending_requests(self) -> bool:
+        return False
