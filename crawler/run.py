@@ -16,6 +16,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
+from crawler.distributed.options import DistributedOptions
+from crawler.distributed.spider import distributed_spider
 from crawler.spiders.doctorqna import DoctorQnaSpider
 
 #: Sites the crawler knows, by the name ``healthqa crawl`` takes.
@@ -44,6 +46,15 @@ class CrawlOptions:
     polite: bool = True
     log_level: str = "INFO"
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: Set for a worker (or seeder) of a shared crawl (``--redis``).
+    distributed: DistributedOptions | None = None
+
+    @property
+    def lock_name(self) -> str:
+        """The run lock: one per site, or per worker of a shared crawl."""
+        if self.distributed is not None:
+            return self.distributed.lock_name(self.site)
+        return f"crawl-{self.site}"
 
     def spider_arguments(self) -> dict[str, Any]:
         return {
@@ -73,6 +84,8 @@ def build_settings(options: CrawlOptions) -> Settings:
         },
         priority="cmdline",
     )
+    if options.distributed is not None:
+        options.distributed.apply(settings, options.site)
     settings.setdict(options.overrides, priority="cmdline")
     return settings
 
@@ -85,6 +98,8 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
         raise CrawlFailed(
             f"unknown site {options.site!r}; known sites: {', '.join(sorted(SPIDERS))}"
         ) from None
+    if options.distributed is not None:
+        spider_class = distributed_spider(spider_class)
     process = CrawlerProcess(build_settings(options))
     crawler = process.create_crawler(spider_class)
     errors: list[Failure] = []

@@ -17,6 +17,14 @@ from rich.table import Table
 
 from crawler.demo_site.config import DemoSiteConfig
 from crawler.demo_site.server import serve_demo_site
+from crawler.distributed.commands import reconcile_now, report_seeding
+from crawler.distributed.options import (
+    DistributedOptions,
+    Mode,
+    check_prefix,
+    check_worker_id,
+    default_worker_id,
+)
 from crawler.report import EXIT_COVERAGE, CoverageThresholds, render_report
 from crawler.run import SPIDERS, CrawlFailed, CrawlOptions, run_crawl
 from crawler.spiders.doctorqna import parse_id_range
@@ -41,7 +49,12 @@ def crawl_and_report(
     """Run the crawl under the archive's run lock, print the report, exit on failure."""
     db_url = options.db_url or default_url(options.data_dir)
     try:
-        with RunLock(db_url, f"crawl-{options.site}"):
+        with RunLock(db_url, options.lock_name) as lock:
+            if lock.stale_holder is not None:
+                console.print(
+                    f"[yellow]Took over the run lock left by a run that died "
+                    f"({lock.stale_holder.describe()}).[/yellow]"
+                )
             stats = run_crawl(options)
     except RunLocked as error:
         console.print(f"[yellow]{error}[/yellow]")
@@ -115,6 +128,32 @@ def crawl_and_report(
 @click.option("--min-coverage-pages", type=int, default=10, show_default=True)
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
 @click.option("--log-level", default="INFO", show_default=True)
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="redis://HOST:PORT/DB",
+    help="Share one frontier in Redis with other workers (distributed crawl).",
+)
+@click.option(
+    "--redis-prefix",
+    default="healthqa",
+    show_default=True,
+    help="Key prefix in Redis; workers of one crawl use the same.",
+)
+@click.option("--worker-id", help="Name in this worker's WARC files (default: HOST_PID).")
+@click.option("--seed-only", is_flag=True, help="With --redis: queue the seeds and exit.")
+@click.option(
+    "--reconcile",
+    is_flag=True,
+    help="With --redis: re-queue pages queued but never captured (after a worker died).",
+)
+@click.option(
+    "--idle-seconds",
+    type=click.FloatRange(min=0),
+    default=30,
+    show_default=True,
+    help="With --redis: leave once the shared queue has been empty this long.",
+)
 def crawl_command(
     site: str,
     ids: str | None,
@@ -134,6 +173,12 @@ def crawl_command(
     min_coverage_pages: int,
     settings: tuple[str, ...],
     log_level: str,
+    redis_url: str | None,
+    redis_prefix: str,
+    worker_id: str | None,
+    seed_only: bool,
+    reconcile: bool,
+    idle_seconds: float,
 ) -> None:
     """Crawl SITE into the archive (SQLite + WARC in --data-dir, or --db)."""
     try:
@@ -162,8 +207,63 @@ def crawl_command(
         polite=not no_politeness,
         log_level=log_level,
         overrides=_parse_overrides(settings),
+        distributed=_distributed_options(
+            redis_url,
+            redis_prefix,
+            worker_id,
+            seed_only=seed_only,
+            reconcile=reconcile,
+            resume=resume,
+            incremental=incremental,
+            has_seeds=bool(ids or sitemap or urls),
+            idle_seconds=idle_seconds,
+        ),
     )
-    crawl_and_report(options, thresholds, Console())
+    console = Console()
+    if reconcile:
+        sys.exit(reconcile_now(options, SPIDERS[site], console))
+    crawl_and_report(options, thresholds, console)
+    if seed_only:
+        report_seeding(options, console)
+
+
+def _distributed_options(
+    redis_url: str | None,
+    prefix: str,
+    worker_id: str | None,
+    *,
+    seed_only: bool,
+    reconcile: bool,
+    resume: bool,
+    incremental: bool,
+    has_seeds: bool,
+    idle_seconds: float,
+) -> DistributedOptions | None:
+    if redis_url is None:
+        for flag, given in (("--seed-only", seed_only), ("--reconcile", reconcile)):
+            if given:
+                raise click.UsageError(f"{flag} needs --redis (it acts on the shared queue)")
+        return None
+    if seed_only and reconcile:
+        raise click.UsageError("--seed-only and --reconcile are separate steps; give one")
+    if resume:
+        raise click.UsageError(
+            "--resume does not apply with --redis: the queue persists in Redis, so start "
+            "workers again and they continue it"
+        )
+    if seed_only and not (has_seeds or incremental):
+        raise click.UsageError("--seed-only needs seeds: --ids, --sitemap, --url or --incremental")
+    try:
+        return DistributedOptions(
+            redis_url=redis_url,
+            worker_id=check_worker_id(worker_id) if worker_id else default_worker_id(),
+            prefix=check_prefix(prefix),
+            mode=Mode.SEED if seed_only else Mode.WORK,
+            has_seeds=has_seeds,
+            idle_seconds=idle_seconds,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def _sample_term(text: str | None) -> str:
