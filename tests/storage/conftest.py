@@ -12,11 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from storage import Archive
-from storage.models import Base
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -59,17 +58,3 @@ def module_db_url(
 def archive(db_url: str) -> Iterator[Archive]:
     with Archive.open(db_url) as opened:
         yield opened
-
-
-def row_counts(archive: Archive) -> dict[str, int]:
-    """Rows per table, plus the search index, so idempotence checks see everything."""
-    counts: dict[str, int] = {}
-    with archive.engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            counts[table.name] = conn.execute(select(func.count()).select_from(table)).scalar_one()
-        if conn.dialect.name == "sqlite":
-            index = "SELECT count(*) FROM questions_fts"
-        else:
-            index = "SELECT count(*) FROM questions WHERE search_vector IS NOT NULL"
-        counts["search_index"] = conn.execute(text(index)).scalar_one()
-    return counts

@@ -11,8 +11,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select, text
+
 from parsers.record import Answer, Asker, Explanation, QARecord, RelatedFAQ, SimilarQA
-from storage import Capture
+from storage import Archive, Capture
+from storage.models import Base
 
 SITE = "doctorqna"
 BASE_ID = 200_000
@@ -103,3 +106,17 @@ def make_capture(url: str, *, minutes: int = 0, **overrides: Any) -> Capture:
 def pair(n: int, *, minutes: int = 0, **record_overrides: Any) -> tuple[QARecord, Capture]:
     record = make_record(n, **record_overrides)
     return record, make_capture(record.url, minutes=minutes)
+
+
+def row_counts(archive: Archive) -> dict[str, int]:
+    """Rows per table, plus the search index, so idempotence checks see everything."""
+    counts: dict[str, int] = {}
+    with archive.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            counts[table.name] = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        if conn.dialect.name == "sqlite":
+            index = "SELECT count(*) FROM questions_fts"
+        else:
+            index = "SELECT count(*) FROM questions WHERE search_vector IS NOT NULL"
+        counts["search_index"] = conn.execute(text(index)).scalar_one()
+    return counts

@@ -5,8 +5,7 @@ from __future__ import annotations
 import multiprocessing
 
 import pytest
-from conftest import row_counts
-from storage_factory import make_record
+from storage_factory import make_record, row_counts
 from storage_workers import RECORDS, ingest_everything
 
 from storage import Archive

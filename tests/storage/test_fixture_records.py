@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import row_counts
-from storage_factory import make_capture
+from storage_factory import make_capture, row_counts
 
 from parsers.record import QARecord
 from storage import Archive

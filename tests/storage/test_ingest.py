@@ -6,9 +6,8 @@ import json
 from dataclasses import replace
 
 import pytest
-from conftest import row_counts
 from sqlalchemy import select, text
-from storage_factory import SITE, article_url, make_capture, make_record, pair
+from storage_factory import SITE, article_url, make_capture, make_record, pair, row_counts
 
 from parsers.record import Answer
 from storage import Archive, IngestError

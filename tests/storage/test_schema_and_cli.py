@@ -9,8 +9,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from conftest import row_counts
-from storage_factory import make_capture, make_record, pair
+from storage_factory import make_capture, make_record, pair, row_counts
 
 from crawler.cli import cli
 from storage import Archive
