@@ -364,18 +364,25 @@ def _split(raw: str, found: _Marked) -> list[Line]:
     return lines
 
 
+def _is_canonical(link: LexborNode) -> bool:
+    return "canonical" in (link.attributes.get("rel") or "").lower().split()
+
+
 def _head_facts(tree: LexborHTMLParser) -> tuple[str | None, str | None, str | None]:
-    """``<title>``, ``<link rel=canonical>`` and ``<html lang>`` (by tag name: no CSS pass)."""
-    titles = tree.tags("title")
+    """``<title>``, ``<link rel=canonical>`` and ``<html lang>``.
+
+    Read from the head's few children; only a page that puts them elsewhere (markup after
+    the body has started) pays for a walk of the whole tree.
+    """
+    head = tree.head
+    children = [node for node in head.iter() if node.tag in ("title", "link")] if head else []
+    titles = [node for node in children if node.tag == "title"] or tree.tags("title")
+    links = [node for node in children if node.tag == "link" and _is_canonical(node)]
+    if not links:
+        links = [node for node in tree.tags("link") if _is_canonical(node)]
     title = clean_line(titles[0].text()) if titles else None
     canonical = next(
-        (
-            link.attributes.get("href")
-            for link in tree.tags("link")
-            if "canonical" in (link.attributes.get("rel") or "").lower().split()
-            and link.attributes.get("href")
-        ),
-        None,
+        (href for href in (link.attributes.get("href") for link in links) if href), None
     )
     root = tree.root
     lang = (root.attributes.get("lang") or "").strip() if root is not None else ""
