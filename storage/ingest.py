@@ -14,7 +14,7 @@ content is written children first and the question last (see migration 0002).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -154,6 +154,7 @@ def _prepare(index: int, record: QARecord | None, capture: Capture) -> _Item:
         raise IngestError(f"{where}: {error}") from None
     page_url = record.canonical_url if record is not None else canonicalize_url(capture.url)
     article_id = article_external_id(page_url)
+    _check_lengths(where, _bounded_values(capture, record, rows, page_url))
     plain = record.to_dict() if record is not None else None
     return _Item(
         index=index,
@@ -167,6 +168,76 @@ def _prepare(index: int, record: QARecord | None, capture: Capture) -> _Item:
         hash=content_hash(plain) if plain is not None else None,
         record_json=json.dumps(plain, ensure_ascii=False) if plain is not None else None,
     )
+
+
+def _max_length(table: Table, name: str) -> int:
+    return table.c[name].type.length  # type: ignore[attr-defined,no-any-return]
+
+
+#: (label, limit) of every bounded text column, so an oversize value is refused up front
+#: with its name instead of failing the whole batch inside PostgreSQL (SQLite would not
+#: even notice, and the archive would then differ between backends).
+_LIMITS = {
+    **{
+        f"capture.{n}": _max_length(captures_t, n)
+        for n in (
+            "url",
+            "payload_digest",
+            "warc_file",
+            "content_type",
+            "etag",
+            "last_modified",
+            "error_code",
+            "parser_version",
+        )
+    },
+    "page url": _max_length(pages_t, "url"),
+    "external_id": _max_length(pages_t, "external_id"),
+    "site": _max_length(models.Site.__table__, "name"),  # type: ignore[arg-type]
+    **{
+        f"record.{n}": _max_length(questions_t, n)
+        for n in (
+            "asker_name",
+            "age_label",
+            "sex",
+            "language",
+            "source_url",
+            "parser_version",
+        )
+    },
+    "doctor name": _max_length(doctors_t, "name"),
+    "department name": _max_length(departments_t, "name"),
+    "link target_url": _max_length(links_t, "target_url"),
+}
+
+
+def _bounded_values(
+    capture: Capture, record: QARecord | None, rows: RecordRows | None, page_url: str
+) -> Iterable[tuple[str, str | None]]:
+    for label in _LIMITS:
+        if label.startswith("capture."):
+            yield label, getattr(capture, label.removeprefix("capture."))
+    yield "page url", page_url
+    yield "site", capture.site
+    if record is None or rows is None:
+        return
+    yield "external_id", record.external_id
+    for name in ("asker_name", "age_label", "sex", "language", "source_url", "parser_version"):
+        yield f"record.{name}", rows.question[name]
+    for row in (*rows.answers, *rows.links):
+        yield "doctor name", row["doctor"]
+        yield "department name", row["department"]
+    for link in rows.links:
+        yield "link target_url", link["target_url"]
+
+
+def _check_lengths(where: str, values: Iterable[tuple[str, str | None]]) -> None:
+    for label, value in values:
+        if value is not None and len(value) > _LIMITS[label]:
+            raise IngestError(
+                f"{where}: {label} is {len(value)} characters, longer than the "
+                f"{_LIMITS[label]} the archive stores"
+            )
 
 
 def _lock_pages(

@@ -195,6 +195,13 @@ def test_doctors_and_departments_are_shared_across_pages(archive: Archive) -> No
         ({}, {"parse_outcome": "error"}, "needs no record"),
         ({}, {"parse_outcome": "parsed"}, "is not one of"),
         ({"site": "othersite"}, {}, "record site 'othersite'"),
+        (
+            {"answers": (Answer("D" * 400, None, "A reply."),)},
+            {},
+            "doctor name is 400 characters, longer than the 300",
+        ),
+        ({}, {"url": article_url(1) + "?q=" + "x" * 2100}, "capture.url is 2142 characters"),
+        ({}, {"etag": '"' + "e" * 600 + '"'}, "capture.etag is 602 characters"),
     ],
 )
 def test_bad_items_are_refused_and_the_batch_writes_nothing(
@@ -202,7 +209,7 @@ def test_bad_items_are_refused_and_the_batch_writes_nothing(
 ) -> None:
     good = pair(0)
     bad_record = make_record(1, **record_overrides)
-    bad = (bad_record, make_capture(bad_record.url, **capture_overrides))
+    bad = (bad_record, make_capture(**{"url": bad_record.url, **capture_overrides}))
     with pytest.raises(IngestError, match=message) as caught:
         archive.ingest_many([good, bad])
     assert "item 1" in str(caught.value)
