@@ -88,7 +88,6 @@ HIDDEN_SELECTORS: list[str] = [
     '[style*="visibility:hidden"]',
     '[style*="visibility: hidden"]',
 ]
-_MARKED_SELECTOR = "a[href],time[datetime],footer"
 _NOT_LINKS = ("javascript:", "mailto:", "tel:", "#")
 _BLOCK_SELECTOR = (
     "address,article,aside,blockquote,br,dd,div,dl,dt,figure,footer,form,h1,h2,h3,h4,h5,h6,"
@@ -264,13 +263,13 @@ class _Marked:
 
 
 def _mark(tree: LexborHTMLParser, body: LexborNode, used: set[str]) -> _Marked:
-    """One walk of the tree (every CSS query is one) for markers and block texts.
+    """One walk of the tree (every CSS query is one) for markers, block texts and unwrapping.
 
     The query returns nodes in document order, so a heading or list item is read before
-    the markers of the links inside it are inserted, and the n-th link marker in the page
-    text is ``links[n]``.
+    the markers of the links inside it are inserted, the n-th link marker in the page text
+    is ``links[n]``, and an inline element is unwrapped only after its own marker is in.
     """
-    selector = _MARKED_SELECTOR
+    selector = ",".join(["footer", *(tag for tag in INLINE_TAGS if tag in used)])
     if used.intersection(_HEADINGS):
         selector += ",h1,h2,h3,h4,h5,h6"
     if "li" in used:
@@ -290,11 +289,17 @@ def _mark(tree: LexborHTMLParser, body: LexborNode, used: set[str]) -> _Marked:
                 title = attributes.get("title")
                 if title:
                     found.titles[href] = clean_line(title)
+            node.unwrap(delete_empty=True)
         elif tag == "time":
-            node.insert_child(_TIME)
-            found.times.append(node.attributes.get("datetime") or "")
+            attributes = node.attributes
+            if "datetime" in attributes:
+                node.insert_child(_TIME)
+                found.times.append(attributes["datetime"] or "")
+            node.unwrap(delete_empty=True)
         elif tag == "li":
             found.items.add(clean_line(node.text()))
+        elif tag in _HEADINGS:
+            found.headings.add(clean_line(node.text()))
         elif tag == "footer":
             first = node.first_child
             if first is not None and _is_page_footer(node):
@@ -302,7 +307,7 @@ def _mark(tree: LexborHTMLParser, body: LexborNode, used: set[str]) -> _Marked:
                 marker.insert_child(_FOOTER)
                 first.insert_before(marker)
         else:
-            found.headings.add(clean_line(node.text()))
+            node.unwrap(delete_empty=True)
     return found
 
 
@@ -415,7 +420,6 @@ def load(html: str) -> Document:
     found = _mark(tree, body, used)
     if "tr" in used:
         _join_table_rows(tree)
-    body.unwrap_tags([tag for tag in INLINE_TAGS if tag in used], delete_empty=True)
     body.merge_text_nodes()
     raw = body.text(separator=SEP, skip_empty=True)  # whitespace-only nodes dropped in C
     lines = tuple(_split(raw, found))
