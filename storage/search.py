@@ -160,7 +160,7 @@ def search(
 ) -> list[SearchHit]:
     """Ranked hits for ``query`` restricted by ``filters``, best first."""
     parsed = parse_query(query)
-    conditions = _filter_conditions(filters or SearchFilters())
+    conditions = filter_conditions(filters or SearchFilters())
     if not 1 <= limit <= 1000:
         raise SearchQueryError("limit must be between 1 and 1000")
     if conn.dialect.name == "sqlite":
@@ -190,7 +190,9 @@ def search(
     ]
 
 
-def _filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    """WHERE conditions over ``questions``/``pages`` for ``filters``, shared with the research
+    exports so "the questions a search would consider" means the same thing everywhere."""
     conditions: list[ColumnElement[bool]] = []
     if filters.site is not None:
         conditions.append(exists().where(_s.c.id == _p.c.site_id, _s.c.name == filters.site))

@@ -30,8 +30,7 @@ from storage.models import (
 from storage.models import (
     CaptureRow as Capture,
 )
-from storage.search import SearchFilters
-from storage.search import _filter_conditions as filter_conditions
+from storage.search import SearchFilters, filter_conditions
 from storage.timeutil import from_db
 
 ANSWER_TYPE = "struct<position:int,doctor:string,department:string,body:string,replied_on:date>"
