@@ -154,6 +154,13 @@ def crawl_and_report(
     show_default=True,
     help="With --redis: leave once the shared queue has been empty this long.",
 )
+@click.option(
+    "--stale-seconds",
+    type=click.FloatRange(min=1),
+    default=30,
+    show_default=True,
+    help="With --redis: a worker silent this long is taken for dead and reconciled.",
+)
 def crawl_command(
     site: str,
     ids: str | None,
@@ -179,6 +186,7 @@ def crawl_command(
     seed_only: bool,
     reconcile: bool,
     idle_seconds: float,
+    stale_seconds: float,
 ) -> None:
     """Crawl SITE into the archive (SQLite + WARC in --data-dir, or --db)."""
     try:
@@ -217,6 +225,7 @@ def crawl_command(
             incremental=incremental,
             has_seeds=bool(ids or sitemap or urls),
             idle_seconds=idle_seconds,
+            stale_seconds=stale_seconds,
         ),
     )
     console = Console()
@@ -238,6 +247,7 @@ def _distributed_options(
     incremental: bool,
     has_seeds: bool,
     idle_seconds: float,
+    stale_seconds: float,
 ) -> DistributedOptions | None:
     if redis_url is None:
         for flag, given in (("--seed-only", seed_only), ("--reconcile", reconcile)):
@@ -261,6 +271,7 @@ def _distributed_options(
             mode=Mode.SEED if seed_only else Mode.WORK,
             has_seeds=has_seeds,
             idle_seconds=idle_seconds,
+            stale_seconds=stale_seconds,
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None

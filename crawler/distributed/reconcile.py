@@ -14,9 +14,11 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from scrapy_redis import picklecompat
 from scrapy_redis.queue import PriorityQueue
 
 from crawler.seen import SeenUrls
+from parsers.urls import canonicalize_url
 
 if TYPE_CHECKING:
     import redis
@@ -40,13 +42,16 @@ class ReconcileResult:
 
 
 def missing_urls(server: redis.Redis, keys: RedisKeys, archive: Archive) -> list[str]:
-    """Queued page URLs with no capture by any run of this crawl, in URL order."""
-    captured = SeenUrls()
+    """Page URLs this crawl queued that are neither captured nor still queued, in URL order."""
+    accounted = SeenUrls()
     for run_id in server.smembers(keys.runs):
         for url in archive.captured_urls(int(run_id)):
-            captured.add(url)
+            accounted.add(url)
+    # Still waiting in the queue is not lost: queuing it again would fetch it twice.
+    for raw, _score in server.zscan_iter(keys.requests, count=5000):
+        accounted.add(canonicalize_url(picklecompat.loads(raw)["url"]))
     seeded = (raw.decode() for raw in server.sscan_iter(keys.seeded, count=5000))
-    return sorted(url for url in seeded if url not in captured)
+    return sorted(url for url in seeded if url not in accounted)
 
 
 def reconcile(

@@ -9,7 +9,7 @@ from pathlib import Path
 from crawl_helpers import crawl_command, run_crawl
 
 #: Short idle/stale times keep the tests quick; the production defaults are 30 s each.
-FAST_EXIT = ["--idle-seconds", "1", "--set", "HEALTHQA_STALE_SECONDS=5"]
+FAST_EXIT = ["--idle-seconds", "1", "--stale-seconds", "5"]
 
 
 def shared_args(redis_url: str, prefix: str, db_url: str) -> list[str]:
