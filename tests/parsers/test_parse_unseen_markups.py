@@ -225,6 +225,17 @@ CASES: dict[str, str] = {
             "Calcification: Causes, Concerns, and Follow-Up</div>",
         )
     ),
+    "doctor_header_split_by_br": _rewrite(
+        (REPLY_HEAD, "<p>Dr. Chen Shidian<br>reply<br>Gastroenterology and Hepatology</p>")
+    ),
+    "labels_and_dates_with_nbsp_and_month_names": _rewrite(
+        (
+            ASKER,
+            "<div>Chen,&nbsp;30~39&nbsp;year&nbsp;old female. Ask&nbsp;Date:&nbsp;23 Dec 2023"
+            "</div>",
+        ),
+        (REPLY_DATE, "<div>Reply&nbsp;Date: December 23, 2023</div>"),
+    ),
     "faq_definition_list": _faq(
         '<dt><a href="{href}">{topic}</a></dt><dd>({dept})</dd>', ("<dl>", "</dl>")
     ),
