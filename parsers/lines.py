@@ -394,6 +394,16 @@ def _head_facts(tree: LexborHTMLParser) -> tuple[str | None, str | None, str | N
     return title or None, canonical, lang or None
 
 
+def _body_start(html: str) -> int:
+    """Where the body's markup starts, so page scans skip the head (often a large share of a
+    real page: state scripts, styles). 0 unless a ``<body`` tag follows a closed head."""
+    for tag, head_end in (("<body", "</head"), ("<BODY", "</HEAD")):
+        start = html.find(tag)
+        if start != -1 and html.rfind(head_end, 0, start) != -1:
+            return start
+    return 0
+
+
 def load(html: str) -> Document:
     """Parse ``html`` and flatten it to lines (the tree is modified in the process)."""
     if any(marker in html for marker in _MARKERS):  # never shown; would pose as our markers
@@ -406,11 +416,12 @@ def load(html: str) -> Document:
     body = tree.body
     if body is None:
         return Document((), title, canonical, lang, qa)
-    # Every CSS pass walks the whole tree: skip the passes for tags the page never uses.
-    used = {tag.lower() for tag in set(_TAG_NAME.findall(html))}
+    # Every CSS pass walks the whole tree: skip the passes for tags the body never uses.
+    start = _body_start(html)
+    used = {tag.lower() for tag in set(_TAG_NAME.findall(html, start))}
     # Only the selectors that can match: each one is tested on every element.
     invisible = [tag for tag in INVISIBLE_TAGS if tag in used]
-    if any(mark in html for mark in _MAY_HIDE):
+    if any(html.find(mark, start) != -1 for mark in _MAY_HIDE):
         invisible += HIDDEN_SELECTORS
     if invisible:
         for node in body.css(",".join(invisible)):

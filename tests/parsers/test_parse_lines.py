@@ -84,3 +84,11 @@ def test_control_characters_in_the_page_cannot_pose_as_markers() -> None:
         ("x and today", ("/x",), ("2024-01-02",)),
         ("y", ("/y",), ()),
     ]
+
+
+def test_tags_used_only_in_the_head_do_not_hide_body_passes() -> None:
+    """Page scans start at <body>; a body without </head> before it is scanned whole."""
+    head = "<html><head><title>t</title><style>b{}</style></head>"
+    body = "<body><ol><li>x</li></ol><p>a <b>b</b></p><div hidden>gone</div></body></html>"
+    assert texts(head + body) == ["1. x", "a b"]
+    assert texts("<p>a <b>b</b></p><ol><li>x</li></ol><p hidden>gone</p>") == ["a b", "1. x"]
