@@ -104,8 +104,28 @@ def _answers(question: dict[str, Any]) -> Iterator[QAAnswer]:
                 )
 
 
+_JSON_LD = "application/ld+json"
+
+
+def _head_json_ld(tree: LexborHTMLParser) -> list[LexborNode]:
+    head = tree.head
+    if head is None:
+        return []
+    return [
+        node
+        for node in head.iter()
+        if node.tag == "script" and node.attributes.get("type") == _JSON_LD
+    ]
+
+
 def _from_json_ld(tree: LexborHTMLParser) -> QAData | None:
-    for script in tree.css('script[type="application/ld+json"]'):
+    # The head's own children first (no walk of the whole tree); they come first in page
+    # order too, so the first QAPage found there is the one a full search would find.
+    return _question_in(_head_json_ld(tree)) or _question_in(tree.css(f'script[type="{_JSON_LD}"]'))
+
+
+def _question_in(scripts: list[LexborNode]) -> QAData | None:
+    for script in scripts:
         try:
             data = json.loads(script.text())
         except ValueError:
