@@ -13,7 +13,6 @@ content is written children first and the question last (see migration 0002).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,7 +40,7 @@ from storage.records import (
     IngestError,
     RecordRows,
     article_external_id,
-    content_hash,
+    encode_record,
     record_rows,
 )
 from storage.timeutil import to_db
@@ -155,7 +154,7 @@ def _prepare(index: int, record: QARecord | None, capture: Capture) -> _Item:
     page_url = record.canonical_url if record is not None else canonicalize_url(capture.url)
     article_id = article_external_id(page_url)
     _check_lengths(where, _bounded_values(capture, record, rows, page_url))
-    plain = record.to_dict() if record is not None else None
+    record_json, digest = encode_record(record) if record is not None else (None, None)
     return _Item(
         index=index,
         record=record,
@@ -165,8 +164,8 @@ def _prepare(index: int, record: QARecord | None, capture: Capture) -> _Item:
         external_id=(record.external_id if record is not None else None) or article_id,
         fetched_at=to_db(capture.fetched_at),
         rows=rows,
-        hash=content_hash(plain) if plain is not None else None,
-        record_json=json.dumps(plain, ensure_ascii=False) if plain is not None else None,
+        hash=digest,
+        record_json=record_json,
     )
 
 
