@@ -62,7 +62,9 @@ def crawl_and_report(
     except CrawlFailed as error:
         console.print(f"[red]crawl failed:[/red] {error}")
         sys.exit(1)
-    render_report(stats, console)
+    seeding = options.distributed is not None and options.distributed.mode is Mode.SEED
+    if not seeding:  # a seeding run fetches nothing: its report would be all zeros
+        render_report(stats, console)
     if stats.get("close_reason") != "finished":
         console.print(
             f"[yellow]The crawl stopped early ({stats.get('close_reason')}); the run stays "

@@ -9,8 +9,10 @@ so the seeding command's engine goes idle (and exits) as soon as its seeds are p
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import TYPE_CHECKING
 
+from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy_redis.scheduler import Scheduler
 
 from crawler import meta
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
 
 logger = logging.getLogger(__name__)
+
+# scrapy-redis 0.9 still passes ``spider=`` to the stats collector and calls ``Spider.log``;
+# every worker would print those deprecation warnings on every run for nothing we can fix.
+warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
 
 
 class SharedScheduler(Scheduler):
