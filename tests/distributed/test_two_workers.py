@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import redis
 from crawl_helpers import read_all_warc, rows
-from workers import finish, seed, shared_args, start_worker
+from distributed_workers import finish, seed, shared_args, start_worker
 
 from crawler.demo_site.config import DemoSiteConfig
 from crawler.demo_site.server import serve_demo_site
