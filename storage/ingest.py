@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from parsers.record import QARecord
 from parsers.urls import canonicalize_url
 from storage import models
+from storage.bulk import execute_many
 from storage.capture import Capture
 from storage.names import NameCache, chunks, dialect_insert, resolve_per_site, resolve_sites
 from storage.records import (
@@ -127,7 +128,7 @@ def ingest_batch(
     if apply:
         _write_content(conn, insert, apply, pages, cache)
     if revisions:
-        conn.execute(revisions_t.insert(), revisions)
+        execute_many(conn, _INSERT[revisions_t.name], revisions)
     _save_pages(conn, [p for p in pages.values() if p.dirty])
     _link_new_targets(conn, [p for p in pages.values() if p.created])
     return [results[i] for i in range(len(items))]
@@ -345,7 +346,7 @@ def _upsert_captures(
                 "parser_version": capture.parser_version,
             }
         )
-    conn.execute(_capture_upsert(conn.dialect.name), rows)
+    execute_many(conn, _capture_upsert(conn.dialect.name), rows)
     c = captures_t.c
     earliest = min(item.fetched_at for item in items)
     latest = max(item.fetched_at for item in items)
@@ -485,8 +486,7 @@ def _write_content(
             )
         questions.append({"page_id": page_id, **rows.question})
     for target, rows_ in ((answers_t, answers), (explanations_t, explanations), (links_t, links)):
-        if rows_:
-            conn.execute(target.insert(), rows_)
+        execute_many(conn, _INSERT[target.name], rows_)
     _insert_questions(conn, questions)
 
 
@@ -505,14 +505,20 @@ def _insert_questions(conn: Connection, rows: list[dict[str, Any]]) -> None:
     statement instead of once per row (measured: about 4x less FTS time per question).
     """
     if conn.dialect.name != "sqlite":
-        conn.execute(questions_t.insert(), rows)
+        execute_many(conn, _INSERT[questions_t.name], rows)
         return
     conn.exec_driver_sql(
         "CREATE TEMP TABLE questions_staging AS SELECT * FROM main.questions WHERE 0"
     )
-    conn.execute(_questions_staging.insert(), rows)
+    execute_many(conn, _INSERT[_questions_staging.name], rows)
     conn.exec_driver_sql("INSERT INTO main.questions SELECT * FROM temp.questions_staging")
     conn.exec_driver_sql("DROP TABLE temp.questions_staging")
+
+
+_INSERT = {
+    t.name: t.insert()
+    for t in (revisions_t, answers_t, explanations_t, links_t, questions_t, _questions_staging)
+}
 
 
 def _page_ids_by_url(conn: Connection, urls: Sequence[str]) -> dict[str, int]:
