@@ -41,23 +41,26 @@ def article_external_id(canonical_url: str) -> str | None:
     return match.group(1) if match else None
 
 
-#: Compact JSON with readable non-ASCII: the content hash is defined over this encoding.
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_SCALARS = (str, int, float, bool, type(None))
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _plain(value: Any) -> Any:
-    """``QARecord.to_dict`` without its per-object ``dataclasses.fields`` call, which made
-    it the costliest step of ingest; field names are looked up once per class instead."""
-    if isinstance(value, _SCALARS):
-        return value
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    names = _FIELD_NAMES.get(type(value))
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
-    return {name: _plain(getattr(value, name)) for name in names}
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    """The JSON encoder's hook for the record's nested dataclasses: the C encoder walks
+    strings and tuples itself, and field names are looked up once per class, so this costs
+    a fraction of ``QARecord.to_dict`` (whose per-object ``dataclasses.fields`` call and
+    Python recursion made it the costliest step of ingest)."""
+    return {name: getattr(value, name) for name in _field_names(type(value))}
+
+
+#: Compact JSON with readable non-ASCII: the content hash is defined over this encoding.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_as_dict).encode
 
 
 def encode_record(record: QARecord) -> tuple[str, str]:
@@ -68,7 +71,10 @@ def encode_record(record: QARecord) -> tuple[str, str]:
     fields hold the same content. Both texts are joined from the same per-field encodings
     instead of encoding the ~5 KB record twice.
     """
-    parts = [(name, f"{_encode(name)}:{_encode(value)}") for name, value in _plain(record).items()]
+    parts = [
+        (name, f"{_encode(name)}:{_encode(getattr(record, name))}")
+        for name in _field_names(type(record))
+    ]
     content = ",".join(text for name, text in parts if name not in NON_CONTENT_FIELDS)
     digest = hashlib.sha256(f"{{{content}}}".encode()).hexdigest()
     return "{" + ",".join(text for _, text in parts) + "}", digest
