@@ -149,7 +149,7 @@ def doctor_headers(lines: Sequence[Line]) -> list[Line]:
         parts = lines[index : index + span]
         index += span
         text = " ".join(part.text for part in parts)
-        if span > 1 and DOCTOR.match(text) is None:
+        if span > 1 and DOCTOR.match(text) is None and DOCTOR_BARE.match(parts[0].text):
             text = f"{parts[0].text} reply {parts[1].text}"  # "Dr. Chen" / "Hepatology"
         date = REPLY_DATE.search(text)
         if span == 1 and date is None:

@@ -18,6 +18,8 @@ import pytest
 
 from crawler.demo_site import DemoSite, DemoSiteConfig
 from parsers import parse
+from parsers.lines import Line
+from parsers.sections import doctor, doctor_headers
 
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "doctorqna" / "seed_div"
 PAGE = (SEED / "page.html").read_text(encoding="utf-8")
@@ -271,3 +273,21 @@ def test_a_demo_page_whose_body_repeats_its_heading_keeps_every_body_line() -> N
     assert record.question_title == truth.question_title
     assert record.question_body == "\n".join([body[0], truth.question_title, *body[1:]])
     assert record.answers == truth.answers
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["Dr. Chen Shidian", "reply", "Hepatology", "Body."], ("Chen Shidian", "Hepatology")),
+        (["Dr. Chen Shidian", "Hepatology", "Body."], ("Chen Shidian", "Hepatology")),
+        (["Dr. Chen Shidian reply", "Hepatology", "Body."], ("Chen Shidian", "Hepatology")),
+        (["陳世典醫師回覆", "消化內科", "內容。"], ("陳世典", "消化內科")),
+        (["Dr. Chen Shidian", "Thank You", "Reply Date: 2023/12/23"], ("Chen Shidian", None)),
+    ],
+)
+def test_doctor_headers_join_what_markup_split(
+    texts: list[str], expected: tuple[str | None, str | None]
+) -> None:
+    joined = doctor_headers([Line(text) for text in texts])
+    assert doctor(joined[0].text) == expected
+    assert joined[-1].text == texts[-1]  # the reply body (or date) stays its own line
