@@ -316,7 +316,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
             body.append(cursor.spill)
         replies_end = _section_end(cursor.end, labels)
         replies_at = after
-        if question_title is None:  # the asker line above the question (mobile layouts)
+        if question_title is None and not body:  # the asker line above the question (mobile)
             replies_at = next(
                 (i for i in range(after, replies_end) if sections.doctor(lines[i].text)),
                 replies_end,
