@@ -270,23 +270,29 @@ def _sqlite_statement(conditions: list[ColumnElement[bool]], limit: int) -> Sele
         .limit(limit)
         .cte("hits")
     )
+    # The snippet is a subquery per hit: FTS5 finds a row by rowid and MATCH directly, while
+    # joining the FTS table to the hits made SQLite scan every match a second time.
+    snippet = (
+        select(literal_column("snippet(questions_fts, -1, '[', ']', '…', 16)"))
+        .select_from(_fts)
+        .where(text("questions_fts MATCH :match"), _fts.c.rowid == hits.c.page_id)
+        .scalar_subquery()
+    )
     department, doctor = _first_reply_columns()
     return (
         select(
             _q.c.page_id,
             _p.c.url,
             _q.c.title,
-            literal_column("snippet(questions_fts, -1, '[', ']', '…', 16)").label("snippet"),
+            snippet.label("snippet"),
             hits.c.rank,
             _q.c.asked_on,
             department,
             doctor,
         )
         .select_from(hits)
-        .join(_fts, _fts.c.rowid == hits.c.page_id)
         .join(_q, _q.c.page_id == hits.c.page_id)
         .join(_p, _p.c.id == _q.c.page_id)
-        .where(text("questions_fts MATCH :match"))
         .order_by(hits.c.rank.desc(), _q.c.page_id)
     )
 
