@@ -116,6 +116,9 @@ def _header_parts(lines: Sequence[Line], index: int) -> int:
     end = index + 1
     said_reply = DOCTOR.match(lines[index].text) is not None
     word = REPLY_WORD.match(lines[end].text) if end < len(lines) else None
+    if word is not None and word.group("dept"):
+        # "Replies are slow, sorry." opens a reply body; it is not "reply <Department>".
+        word = word if looks_like_department(_department(word.group("dept")) or "") else None
     if word is not None:
         end, said_reply = end + 1, True
         if word.group("dept"):

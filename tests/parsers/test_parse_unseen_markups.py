@@ -283,6 +283,7 @@ def test_a_demo_page_whose_body_repeats_its_heading_keeps_every_body_line() -> N
         (["Dr. Chen Shidian reply", "Hepatology", "Body."], ("Chen Shidian", "Hepatology")),
         (["陳世典醫師回覆", "消化內科", "內容。"], ("陳世典", "消化內科")),
         (["Dr. Chen Shidian", "Thank You", "Reply Date: 2023/12/23"], ("Chen Shidian", None)),
+        (["Dr. Chen Shidian", "Replies take time, sorry."], ("Chen Shidian", None)),
     ],
 )
 def test_doctor_headers_join_what_markup_split(
