@@ -203,8 +203,18 @@ def database_bytes(archive: Archive, schema: str | None, directory: Path) -> int
         )
 
 
-def queries(corpus: Corpus, count: int) -> list[tuple[str, SearchFilters | None]]:
-    """A mix like researchers type: content words, pairs, OR, filters.
+#: The bench's query kinds, in the order ``queries`` cycles through them.
+KINDS = (
+    "one middling word",
+    "common + middling word",
+    "one rare word",
+    "middling OR rare word",
+    "common word + sex/age filters",
+)
+
+
+def queries(corpus: Corpus, count: int) -> list[tuple[str, str, SearchFilters | None]]:
+    """A mix like researchers type: ``(kind, query, filters)`` cycling through ``KINDS``.
 
     Words come from vocabulary ranks 200-4000, i.e. words found in roughly 1-25% of
     questions, like "rash" or "fever" in a medical corpus. Words in nearly every question
@@ -216,31 +226,39 @@ def queries(corpus: Corpus, count: int) -> list[tuple[str, SearchFilters | None]
         corpus.vocabulary[600:1500],
         corpus.vocabulary[1500:4000],
     )
-    made: list[tuple[str, SearchFilters | None]] = []
+    made: list[tuple[str, str, SearchFilters | None]] = []
     for i in range(count):
-        kind = i % 5
-        if kind == 0:
-            made.append((r.choice(middling), None))
-        elif kind == 1:
-            made.append((f"{r.choice(common)} {r.choice(middling)}", None))
-        elif kind == 2:
-            made.append((r.choice(rare), None))
-        elif kind == 3:
-            made.append((f"{r.choice(middling)} OR {r.choice(rare)}", None))
+        kind = KINDS[i % len(KINDS)]
+        if kind == KINDS[0]:
+            made.append((kind, r.choice(middling), None))
+        elif kind == KINDS[1]:
+            made.append((kind, f"{r.choice(common)} {r.choice(middling)}", None))
+        elif kind == KINDS[2]:
+            made.append((kind, r.choice(rare), None))
+        elif kind == KINDS[3]:
+            made.append((kind, f"{r.choice(middling)} OR {r.choice(rare)}", None))
         else:
-            made.append((r.choice(common), SearchFilters(sex="female", age_min=30, age_max=49)))
+            filters = SearchFilters(sex="female", age_min=30, age_max=49)
+            made.append((kind, r.choice(common), filters))
     return made
 
 
 def timed_searches(
-    archive: Archive, searches: list[tuple[str, SearchFilters | None]]
-) -> tuple[list[float], int]:
-    latencies, hits = [], 0
-    for query, filters in searches:
+    archive: Archive, searches: list[tuple[str, str, SearchFilters | None]]
+) -> tuple[dict[str, list[float]], int]:
+    """Milliseconds per query, by kind, and the total number of hits returned."""
+    latencies: dict[str, list[float]] = {}
+    hits = 0
+    for kind, query, filters in searches:
         started = time.perf_counter()
         hits += len(archive.search(query, filters, limit=20))
-        latencies.append((time.perf_counter() - started) * 1000)
-    return sorted(latencies), hits
+        latencies.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+    return latencies, hits
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def measure_backend(
@@ -263,17 +281,19 @@ def measure_backend(
                 conn.execution_options(isolation_level="AUTOCOMMIT")
                 conn.exec_driver_sql("VACUUM ANALYZE")
         size = database_bytes(archive, schema, Path(tmp))
-        latencies, hits = timed_searches(archive, queries(corpus, query_count))
-        stop_words, _ = timed_searches(archive, [(w, None) for w in corpus.vocabulary[20:30]])
+        by_kind, hits = timed_searches(archive, queries(corpus, query_count))
+        stop, _ = timed_searches(archive, [("stop", w, None) for w in corpus.vocabulary[20:30]])
         like_ms = like_scan_ms(archive, corpus) if backend == "sqlite" else float("nan")
-    latencies.sort()
+    latencies = [ms for values in by_kind.values() for ms in values]
     return {
         "rate": len(records) / ingest_seconds,
         "bytes_per_record": size / len(records),
         "p50": statistics.median(latencies),
-        "p95": latencies[max(0, round(0.95 * len(latencies)) - 1)],
+        "p95": p95(latencies),
         "hits": hits / len(latencies),
-        "stop_word_p50": statistics.median(stop_words),
+        "stop_word_p50": statistics.median(stop["stop"]),
+        **{f"{kind} p50": statistics.median(v) for kind, v in by_kind.items()},
+        **{f"{kind} p95": p95(v) for kind, v in by_kind.items()},
         "like_ms": like_ms,
     }
 
@@ -320,6 +340,16 @@ def report(results: dict[str, dict[str, float]], baseline: float, args: argparse
             f"| {r['bytes_per_record']:,.0f} | {r['p50']:.1f} ms | {r['p95']:.1f} ms "
             f"| {r['hits']:.1f} | {r['stop_word_p50']:.1f} ms | {like} |"
         )
+    lines += [
+        "",
+        f"Search latency by query kind ({args.queries // len(KINDS)} queries each), p50 / p95:",
+        "",
+        "| kind | " + " | ".join(results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
+    for kind in KINDS:
+        cells = [f"{r[kind + ' p50']:.1f} / {r[kind + ' p95']:.1f} ms" for r in results.values()]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     lines.append("")
     if "sqlite" in results:
         sqlite_result = results["sqlite"]
