@@ -2,13 +2,16 @@
 
 Run as ``python export_memory_child.py <out.parquet> <rows> <stream|list>``. ``list`` first
 materialises every row, as a naive implementation would; the test uses it to prove the RSS
-bound is tight enough to catch one. Prints ``<baseline_kib> <peak_kib>``: ru_maxrss before
+bound is tight enough to catch one. Prints ``<baseline_kib> <peak_kib>``: the peak RSS before
 any row exists and after the export.
+
+The peak is ``VmHWM`` from ``/proc/self/status``, not ``ru_maxrss``: Linux carries
+``ru_maxrss`` across ``execve`` from the forked parent, so a child of a big pytest process
+would report the parent's size; ``VmHWM`` belongs to the new address space only.
 """
 
 from __future__ import annotations
 
-import resource
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,12 +41,19 @@ def rows(count: int) -> Iterator[dict[str, Any]]:
         }
 
 
+def peak_rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status: this test needs Linux")
+
+
 def main() -> None:
     out, count, mode = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = peak_rss_kib()
     source = list(rows(count)) if mode == "list" else rows(count)
     write_export(source, schema=SCHEMA, fmt="parquet", out=out)
-    print(baseline, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    print(baseline, peak_rss_kib())
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Constant memory: a large export's peak RSS does not grow with the number of rows.
 
-Measured in a child process with ``ru_maxrss`` so pytest's own memory does not blur it. The
-child also runs once in ``list`` mode (every row materialised first, as a naive writer would)
-to prove the bound is tight enough to catch that mistake.
+Measured in a child process (its own peak RSS, ``VmHWM``) so pytest's own memory does not
+blur it. The child also runs once in ``list`` mode (every row materialised first, as a naive
+writer would) to prove the bound is tight enough to catch that mistake.
 """
 
 from __future__ import annotations
