@@ -45,7 +45,7 @@ from parsers.structured import QAData
 from parsers.urls import canonicalize_url
 
 SITE = "doctorqna"
-VERSION = "doctorqna/1"
+VERSION = "doctorqna/2"
 
 _ARTICLE_ID = re.compile(r"/article/(\d+)")
 _LANG_SEGMENT = re.compile(r"^/([a-z]{2}(?:-[a-zA-Z]{2,4})?)(?:/|$)")
