@@ -1,38 +1,16 @@
-"""Fixtures: a fresh database per test on SQLite and PostgreSQL, and the known archive in it."""
+"""Fixtures: the known archive in a fresh database (``db_url``/``module_db_url`` are in
+``tests/conftest.py``)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from research_data import Built, build_archive
-from sqlalchemy import create_engine, text
 
 from storage import Archive
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@contextmanager
-def _database(kind: str, directory: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh empty database: a SQLite file, or a PostgreSQL schema of its own."""
-    if kind == "sqlite":
-        yield f"sqlite:///{directory / 'archive.sqlite'}"
-        return
-    base = request.getfixturevalue("postgres_server_url")
-    schema = f"research_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{base}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @contextmanager
@@ -44,12 +22,6 @@ def _built(db_url: str, data_dir: Path) -> Iterator[Built]:
         archive.close()
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with _database(request.param, tmp_path / "data", request) as url:
-        yield url
-
-
 @pytest.fixture
 def fresh(db_url: str, tmp_path: Path) -> Iterator[Built]:
     """The known archive, private to one test: for tests that change it."""
@@ -57,11 +29,8 @@ def fresh(db_url: str, tmp_path: Path) -> Iterator[Built]:
         yield built
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def built(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Built]:
+@pytest.fixture(scope="module")
+def built(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     """The known archive shared by one module's tests, which must only read it."""
-    data_dir = tmp_path_factory.mktemp("research") / "data"
-    with _database(request.param, data_dir, request) as url, _built(url, data_dir) as shared:
+    with _built(module_db_url, tmp_path_factory.mktemp("research") / "data") as shared:
         yield shared
