@@ -105,8 +105,13 @@ def render_report(stats: dict[str, Any], console: Console | None = None) -> None
     outcomes = Table(title="Crawl report", show_header=True)
     outcomes.add_column("outcome")
     outcomes.add_column("pages", justify="right")
-    for name in ("fetched", "retried", *INGEST_STATUSES, "parsed", "not_articles"):
-        outcomes.add_row(name, str(stats.get(name, 0)))
+    # Non-article pages (FAQ topics, listings) are stored as failed parses so they can be
+    # re-parsed later, but they are expected: show them apart so "failed" means a problem.
+    not_articles = stats.get("not_articles", 0)
+    shown = {**stats, "failed": stats.get("failed", 0) - not_articles}
+    for name in ("fetched", "retried", *INGEST_STATUSES, "parsed"):
+        outcomes.add_row(name, str(shown.get(name, 0)))
+    outcomes.add_row("not articles (FAQ, listings)", str(not_articles))
     for reason, count in stats.get("failed_by_reason", {}).items():
         outcomes.add_row(f"failed: {reason}", str(count))
     console.print(outcomes)

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from crawler.cli.research_render import snippet_text
 from crawler.demo_site.config import DemoSiteConfig
 from crawler.demo_site.server import serve_demo_site
 from crawler.distributed.commands import reconcile_now, report_seeding
@@ -315,7 +316,7 @@ def demo_command(pages: int, data_dir: Path) -> None:
     table.add_column("question")
     table.add_column("snippet")
     for hit in hits:
-        table.add_row(hit.url, hit.question_title or "", hit.snippet or "")
+        table.add_row(hit.url, hit.question_title or "", snippet_text(hit.snippet))
     console.print(table)
     console.print(f"Archive: {default_url(data_dir)}; WARC files under {data_dir / 'warc'}")
 

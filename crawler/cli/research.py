@@ -7,7 +7,6 @@ Thin click wrappers: each parses options, opens the archive, calls one function 
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,12 @@ from rich.table import Table
 from rich.text import Text
 
 from crawler.cli.research_options import archive_options, filter_options, search_filters
-from crawler.cli.research_render import render_detail, render_reparse, render_stats
+from crawler.cli.research_render import (
+    render_detail,
+    render_reparse,
+    render_stats,
+    snippet_text,
+)
 from storage import Archive, SearchHit, SearchQueryError
 from storage.research.reparse import reparse as run_reparse
 from storage.research.show import page_detail
@@ -32,8 +36,6 @@ from storage.research.stats import collect_stats
 
 #: Exit status for a query the user must fix (click's own usage errors use it too).
 EXIT_BAD_QUERY = 2
-
-_MARKED = re.compile(r"\[([^\[\]]*)\]")
 
 
 @contextmanager
@@ -59,8 +61,7 @@ def _hit_text(hit: SearchHit) -> Text:
     """Title, snippet with matches (marked ``[term]`` by the search) in bold, and the URL."""
     text = Text(hit.question_title or "(no title)", style="bold")
     text.append("\n")
-    for n, part in enumerate(_MARKED.split(hit.snippet or "")):
-        text.append(part, style="bold yellow" if n % 2 else "")
+    text.append(snippet_text(hit.snippet))
     text.append("\n" + hit.url, style="dim")
     return text
 

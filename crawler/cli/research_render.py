@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from storage.research.reparse import ReparseReport
 from storage.research.show import PageDetail
 from storage.research.stats import ArchiveStats
+
+#: The search marks each match as ``[term]`` in a snippet.
+_MARKED = re.compile(r"\[([^\[\]]*)\]")
+
+
+def snippet_text(snippet: str | None) -> Text:
+    """A search snippet with its matches in bold, as plain Text so rich never reads the
+    ``[term]`` markers as markup (which would silently drop the matched words)."""
+    text = Text()
+    for n, part in enumerate(_MARKED.split(snippet or "")):
+        text.append(part, style="bold yellow" if n % 2 else "")
+    return text
 
 
 def render_detail(console: Console, detail: PageDetail) -> None:
