@@ -195,7 +195,12 @@ def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     exports so "the questions a search would consider" means the same thing everywhere."""
     conditions: list[ColumnElement[bool]] = []
     if filters.site is not None:
-        conditions.append(exists().where(_s.c.id == _p.c.site_id, _s.c.name == filters.site))
+        # Reached from the question, so a search needs no join to pages for every match.
+        conditions.append(
+            exists().where(
+                _p.c.id == _q.c.page_id, _s.c.id == _p.c.site_id, _s.c.name == filters.site
+            )
+        )
     if filters.department is not None:
         conditions.append(
             exists().where(
@@ -263,7 +268,7 @@ def _sqlite_statement(conditions: list[ColumnElement[bool]], limit: int) -> Sele
     score = literal_column("bm25(questions_fts, 10.0, 5.0, 2.0, 1.0)")
     hits = select(_fts.c.rowid.label("page_id"), (-score).label("rank")).select_from(_fts)
     if conditions:  # without filters the FTS index alone ranks, with no join per match
-        hits = hits.join(_q, _q.c.page_id == _fts.c.rowid).join(_p, _p.c.id == _q.c.page_id)
+        hits = hits.join(_q, _q.c.page_id == _fts.c.rowid)
     hits = (
         hits.where(text("questions_fts MATCH :match"), and_(True, *conditions))
         .order_by(score)
