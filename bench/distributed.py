@@ -9,13 +9,15 @@ schema and Redis key prefix, one ``--seed-only`` step (not timed), then N worker
 started together (``--no-politeness``). Throughput is pages / (last capture - first capture)
 from the archive's own timestamps, so process start-up and the idle wait before workers
 leave count for neither run; wall time including them is printed too. The 1-worker run is
-the baseline of the ratio. Goal: 2 workers >= 1.5x one worker.
+the baseline of the ratio. Worker CPU (crawl and ingest processes, not PostgreSQL's) shows how
+many of the machine's cores one worker already keeps busy. Goal: 2 workers >= 1.5x one worker.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -111,6 +113,7 @@ def run_workers(
             check=True,
             capture_output=True,
         )
+        cpu_before = _children_cpu()
         started = time.perf_counter()
         workers = [
             subprocess.Popen(
@@ -136,6 +139,7 @@ def run_workers(
             if worker.returncode != 0:
                 raise RuntimeError(f"worker exited {worker.returncode}: {errors[-2000:]}")
         wall = time.perf_counter() - started
+        cpu = _children_cpu() - cpu_before
     finally:
         server = redis.Redis.from_url(redis_url)
         keys = list(server.scan_iter(match=f"{prefix}:*"))
@@ -151,7 +155,14 @@ def run_workers(
         ).one()
     engine.dispose()
     span = (last - first).total_seconds()
-    return {"pages": pages, "span": span, "rate": pages / span, "wall": wall}
+    print(f"  captures from {first:%H:%M:%S.%f} to {last:%H:%M:%S.%f} UTC")
+    return {"pages": pages, "span": span, "rate": pages / span, "wall": wall, "cpu": cpu}
+
+
+def _children_cpu() -> float:
+    """User+system seconds of finished child processes (workers and their ingest processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -198,7 +209,8 @@ def main() -> None:
                 print(
                     f"{count} worker(s): {row['pages']:.0f} pages in {row['span']:.1f} s of "
                     f"crawling = {row['rate']:.1f} pages/s (wall {row['wall']:.1f} s incl. "
-                    f"start-up and idle exit; load {load:.1f})"
+                    f"start-up and idle exit; load {load:.1f}); worker CPU {row['cpu']:.0f} s "
+                    f"= {row['cpu'] / row['wall']:.2f} cores over the wall time"
                 )
         finally:
             static.terminate()
