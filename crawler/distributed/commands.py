@@ -58,7 +58,11 @@ def reconcile_now(
             archive,
             spider,
             max_rounds=options.distributed.max_reconcile_rounds,
+            holder=f"cli:{options.distributed.worker_id}",
         )
+    if result is None:
+        console.print("[yellow]Another reconcile is running; retry once it is done.[/yellow]")
+        return EXIT_LOCKED
     if result.requeued:
         console.print(
             f"Re-queued {result.requeued} pages that were queued but never captured "

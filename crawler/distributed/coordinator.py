@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 2.0
-#: Longest a reconcile may hold its lock before another worker may try (a killed reconciler).
-RECONCILE_LOCK_SECONDS = 600
 
 
 def server_time(coordination: Coordination) -> float:
@@ -120,22 +118,16 @@ class WorkerCoordinator:
             raise DontCloseSpider
         if busy_workers(self.coordination, exclude=options.worker_id):
             raise DontCloseSpider
-        keys = self.coordination.keys
-        server = self.coordination.server
-        if not server.set(
-            keys.reconcile_lock, options.worker_id, nx=True, ex=RECONCILE_LOCK_SECONDS
-        ):
+        result = reconcile(
+            self.coordination.server,
+            self.coordination.keys,
+            spider.session.archive,
+            spider,
+            max_rounds=options.max_reconcile_rounds,
+            holder=options.worker_id,
+        )
+        if result is None:
             raise DontCloseSpider  # another worker is reconciling; it may queue work for us
-        try:
-            result = reconcile(
-                server,
-                keys,
-                spider.session.archive,
-                spider,
-                max_rounds=options.max_reconcile_rounds,
-            )
-        finally:
-            server.delete(keys.reconcile_lock)
         if result.requeued:
             self._idle_since = None
             raise DontCloseSpider

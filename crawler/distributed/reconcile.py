@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Longest a reconcile may hold its lock before another may start (its process was killed).
+LOCK_SECONDS = 600
+
 
 @dataclass(frozen=True)
 class ReconcileResult:
@@ -61,11 +64,30 @@ def reconcile(
     spider: DoctorQnaSpider,
     *,
     max_rounds: int,
-) -> ReconcileResult:
+    holder: str,
+) -> ReconcileResult | None:
     """Re-queue (past the duplicate filter) what is missing; mark the crawl complete if nothing is.
 
     Call it only when no worker is busy: a page in flight on a live worker looks missing too.
+    ``None`` when another reconcile (of ``holder``, a worker or the CLI) is running: two at once
+    would queue the same pages twice.
     """
+    if not server.set(keys.reconcile_lock, holder, nx=True, ex=LOCK_SECONDS):
+        return None
+    try:
+        return _reconcile(server, keys, archive, spider, max_rounds=max_rounds)
+    finally:
+        server.delete(keys.reconcile_lock)
+
+
+def _reconcile(
+    server: redis.Redis,
+    keys: RedisKeys,
+    archive: Archive,
+    spider: DoctorQnaSpider,
+    *,
+    max_rounds: int,
+) -> ReconcileResult:
     missing = missing_urls(server, keys, archive)
     if not missing:
         if not server.zcard(keys.requests):

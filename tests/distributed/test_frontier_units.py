@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -12,6 +13,9 @@ from scrapy import Request
 from crawler.cli import cli
 from crawler.distributed.dupefilter import CanonicalRedisDupeFilter
 from crawler.distributed.keys import RedisKeys, begin_crawl
+from crawler.distributed.reconcile import reconcile
+from crawler.spiders.doctorqna import DoctorQnaSpider
+from storage import Archive
 
 pytestmark = pytest.mark.redis
 
@@ -79,3 +83,20 @@ def test_bad_distributed_flags_exit_2_with_the_reason(args: list[str], message: 
     result = CliRunner().invoke(cli, ["crawl", "doctorqna", *args])
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
+
+
+def test_only_one_reconcile_runs_at_a_time(
+    server: redis.Redis, redis_prefix: str, tmp_path: Path
+) -> None:
+    keys = RedisKeys(prefix=redis_prefix, site="doctorqna")
+    spider = DoctorQnaSpider(base_url="http://example.com")
+    server.sadd(keys.seeded, "http://example.com/en/article/5")
+    with Archive.open(None, data_dir=tmp_path) as archive:
+        server.set(keys.reconcile_lock, "other-worker")
+        assert reconcile(server, keys, archive, spider, max_rounds=3, holder="me") is None
+        assert server.zcard(keys.requests) == 0
+        server.delete(keys.reconcile_lock)
+        result = reconcile(server, keys, archive, spider, max_rounds=3, holder="me")
+    assert result is not None and result.missing == ["http://example.com/en/article/5"]
+    assert server.zcard(keys.requests) == 1
+    assert server.get(keys.reconcile_lock) is None
