@@ -294,10 +294,29 @@ def _sample_term(text: str | None) -> str:
     default=Path("data"),
     show_default=True,
 )
-def demo_command(pages: int, data_dir: Path) -> None:
-    """Serve the offline demo site on a free port, crawl it into DATA_DIR, search it."""
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8470,
+    show_default=True,
+    help="Demo site port (a busy port falls back to a free one).",
+)
+def demo_command(pages: int, data_dir: Path, port: int) -> None:
+    """Serve the offline demo site, crawl it into DATA_DIR, search it.
+
+    The site's port is part of every page URL, so a fixed port lets a second demo run
+    re-crawl the same pages (revisits) instead of archiving a copy under new URLs.
+    """
     console = Console()
-    with serve_demo_site(DemoSiteConfig(pages=pages), host="127.0.0.1", port=0) as server:
+    try:
+        server_context = serve_demo_site(DemoSiteConfig(pages=pages), host="127.0.0.1", port=port)
+    except OSError as error:
+        console.print(
+            f"[yellow]Port {port} is busy ({error.strerror}); serving on a free port, so this "
+            f"run's pages get new URLs in the archive.[/yellow]"
+        )
+        server_context = serve_demo_site(DemoSiteConfig(pages=pages), host="127.0.0.1", port=0)
+    with server_context as server:
         console.print(f"Demo site with {pages} pages at {server.base_url}")
         options = CrawlOptions(
             sitemap=True,
