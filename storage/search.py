@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    Subquery,
     and_,
     bindparam,
     column,
@@ -283,27 +284,10 @@ def _sqlite_statement(conditions: list[ColumnElement[bool]], limit: int) -> Sele
         .where(text("questions_fts MATCH :match"), _fts.c.rowid == hits.c.page_id)
         .scalar_subquery()
     )
-    department, doctor = _first_reply_columns()
-    return (
-        select(
-            _q.c.page_id,
-            _p.c.url,
-            _q.c.title,
-            snippet.label("snippet"),
-            hits.c.rank,
-            _q.c.asked_on,
-            department,
-            doctor,
-        )
-        .select_from(hits)
-        .join(_q, _q.c.page_id == hits.c.page_id)
-        .join(_p, _p.c.id == _q.c.page_id)
-        .order_by(hits.c.rank.desc(), _q.c.page_id)
-    )
+    return _hit_rows(hits, snippet)
 
 
 def _postgresql_statement(conditions: list[ColumnElement[bool]], limit: int) -> Select[Any]:
-    department, doctor = _first_reply_columns()
     english = literal_column("'english'::regconfig")
     tsquery = func.to_tsquery(english, bindparam("tsquery"))
     vector = literal_column("questions.search_vector")
@@ -331,6 +315,12 @@ def _postgresql_statement(conditions: list[ColumnElement[bool]], limit: int) -> 
     )
     document = func.concat_ws(newline, _q.c.title, _q.c.body, replies, explanation)
     snippet = func.ts_headline(english, document, tsquery, _HEADLINE_OPTIONS)
+    return _hit_rows(hits, snippet)
+
+
+def _hit_rows(hits: Subquery, snippet: ColumnElement[Any]) -> Select[Any]:
+    """The returned columns for the ranked ``hits``, joined only for the rows that made the cut."""
+    department, doctor = _first_reply_columns()
     return (
         select(
             _q.c.page_id,
