@@ -1,4 +1,8 @@
-"""Real Redis (its test DB, a unique key prefix per test) and a private PostgreSQL schema."""
+"""Real Redis: its test DB and a key prefix of the test's own.
+
+PostgreSQL tests use the shared ``db_url`` fixture (tests/conftest.py: a private schema per
+test), parametrized to ``postgresql`` only: workers on several machines need a server.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 # The crawl helpers (``healthqa crawl`` in a subprocess, WARC/DB inspection) live with the
 # crawler tests; one copy serves both directories.
@@ -27,21 +29,3 @@ def redis_prefix(redis_server_url: str) -> Iterator[str]:
     if keys:
         server.delete(*keys)
     server.close()
-
-
-@pytest.fixture
-def postgres_schema_url(postgres_server_url: str) -> Iterator[str]:
-    """A schema of its own (via search_path), dropped afterwards, as in tests/storage."""
-    schema = f"test_dist_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        url = make_url(postgres_server_url).update_query_dict(
-            {"options": f"-csearch_path={schema}"}
-        )
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()

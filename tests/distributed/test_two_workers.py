@@ -18,10 +18,11 @@ from storage import Archive
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_two_workers_capture_every_page_exactly_once(
-    tmp_path: Path, redis_server_url: str, redis_prefix: str, postgres_schema_url: str
+    tmp_path: Path, redis_server_url: str, redis_prefix: str, db_url: str
 ) -> None:
-    shared = shared_args(redis_server_url, redis_prefix, postgres_schema_url)
+    shared = shared_args(redis_server_url, redis_prefix, db_url)
     with serve_demo_site(DemoSiteConfig(pages=1000, seed=31, fault_rate=0.0)) as server:
         site = server.site
         first, last = site.id_range()
@@ -40,7 +41,7 @@ def test_two_workers_capture_every_page_exactly_once(
     article_paths = [site.path_for(i) for i in site.article_ids()]
     assert [path for path in article_paths if fetched[path] != 1] == []
 
-    with Archive.open(postgres_schema_url) as archive:
+    with Archive.open(db_url) as archive:
         ok = rows(
             archive,
             "SELECT url, COUNT(*) FROM captures WHERE parse_outcome = 'ok' GROUP BY url",
@@ -68,7 +69,7 @@ def test_two_workers_capture_every_page_exactly_once(
     keys = RedisKeys(prefix=redis_prefix, site="doctorqna")
     server_db = redis.Redis.from_url(redis_server_url)
     assert server_db.scard(keys.seeded) >= len(article_paths)
-    with Archive.open(postgres_schema_url) as archive:
+    with Archive.open(db_url) as archive:
         assert missing_urls(server_db, keys, archive) == []
     assert server_db.zcard(keys.requests) == 0
     assert server_db.hget(keys.state, "complete") == b"1"

@@ -25,10 +25,11 @@ def _warc_bytes(data_dir: Path) -> int:
     return sum(f.stat().st_size for f in (data_dir / "warc").glob("*.warc.gz"))
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_survivor_and_reconcile_complete_the_archive(
-    tmp_path: Path, redis_server_url: str, redis_prefix: str, postgres_schema_url: str
+    tmp_path: Path, redis_server_url: str, redis_prefix: str, db_url: str
 ) -> None:
-    shared = shared_args(redis_server_url, redis_prefix, postgres_schema_url)
+    shared = shared_args(redis_server_url, redis_prefix, db_url)
     # Small batches and few connections: the victim has pages in flight and in its ingest
     # batch when it dies, the exact state reconcile must repair.
     slow = ["--set", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "--set", "INGEST_BATCH_SIZE=10"]
@@ -56,7 +57,7 @@ def test_survivor_and_reconcile_complete_the_archive(
     assert [path for path in article_paths if served[path] < 1] == []
     keys = RedisKeys(prefix=redis_prefix, site="doctorqna")
     server_db = redis.Redis.from_url(redis_server_url)
-    with Archive.open(postgres_schema_url) as archive:
+    with Archive.open(db_url) as archive:
         assert missing_urls(server_db, keys, archive) == []
         ok = rows(
             archive,
@@ -80,10 +81,11 @@ def _heartbeat_age(server_db: redis.Redis, keys: RedisKeys, worker_id: str) -> f
     return seconds + micros / 1_000_000 - beat
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_reconcile_command_requeues_what_a_lone_dead_worker_took(
-    tmp_path: Path, redis_server_url: str, redis_prefix: str, postgres_schema_url: str
+    tmp_path: Path, redis_server_url: str, redis_prefix: str, db_url: str
 ) -> None:
-    shared = shared_args(redis_server_url, redis_prefix, postgres_schema_url)
+    shared = shared_args(redis_server_url, redis_prefix, db_url)
     keys = RedisKeys(prefix=redis_prefix, site="doctorqna")
     server_db = redis.Redis.from_url(redis_server_url)
     slow = ["--set", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "--set", "INGEST_BATCH_SIZE=10"]
@@ -107,7 +109,7 @@ def test_reconcile_command_requeues_what_a_lone_dead_worker_took(
         assert server_db.zcard(keys.requests) > 0
         finish(start_worker(server.base_url, tmp_path / "rescuer", "rescuer", *shared))
 
-    with Archive.open(postgres_schema_url) as archive:
+    with Archive.open(db_url) as archive:
         assert missing_urls(server_db, keys, archive) == []
         ok = rows(
             archive,
