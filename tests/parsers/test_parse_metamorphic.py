@@ -75,19 +75,28 @@ REWRITES: dict[str, Callable[[str], str]] = {
 }
 
 
-@pytest.mark.parametrize("rewrite", sorted(REWRITES))
-@pytest.mark.parametrize("case", CASES)
-def test_rewritten_page_keeps_its_record(case: str, rewrite: str) -> None:
+def _page(case: str) -> tuple[dict, str, str]:
+    """Meta, the page's text and the encoding it is served in (Big5 pages stay Big5)."""
     folder = FIXTURES / case
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    html = (folder / "page.html").read_bytes().decode(meta.get("encoding", "utf-8"), "replace")
-    if "charset=big5" in json.dumps(meta).lower() or "big5" in case:
-        pytest.skip("rewrites work on UTF-8 text")
+    encoding = "cp950" if "big5" in json.dumps(meta).lower() else "utf-8"
+    return meta, (folder / "page.html").read_bytes().decode(encoding), encoding
+
+
+#: Only the pairs where the rewrite changes the page: a rewrite with nothing to change would
+#: prove nothing, so it is not a test at all (rather than a skip).
+PAIRS = [
+    (case, name)
+    for case in CASES
+    for name, rewrite in sorted(REWRITES.items())
+    if rewrite(_page(case)[1]) != _page(case)[1]
+]
+
+
+@pytest.mark.parametrize(("case", "rewrite"), PAIRS)
+def test_rewritten_page_keeps_its_record(case: str, rewrite: str) -> None:
+    meta, html, encoding = _page(case)
     rewritten = REWRITES[rewrite](html)
-    if rewritten == html:
-        pytest.skip(f"{case} has nothing the {rewrite} rewrite changes")
-    record = parse(
-        rewritten.encode("utf-8"), meta["url"], {"Content-Type": "text/html; charset=utf-8"}
-    )
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    record = parse(rewritten.encode(encoding), meta["url"], meta.get("headers"))
+    expected = json.loads((FIXTURES / case / "expected.json").read_text(encoding="utf-8"))
     assert record.to_dict() == expected
