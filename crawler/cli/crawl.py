@@ -113,7 +113,12 @@ def crawl_and_report(
     help="Stop probing new ids after this many consecutive misses.",
 )
 @click.option("--resume", is_flag=True, help="Continue the site's unfinished (killed) run.")
-@click.option("--db", "db_url", help="SQLAlchemy URL (default: SQLite in the data dir).")
+@click.option(
+    "--db",
+    "db_url",
+    envvar="HEALTHQA_DB",
+    help="SQLAlchemy URL (default: SQLite in the data dir). Env: HEALTHQA_DB.",
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
