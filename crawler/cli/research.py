@@ -22,6 +22,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from crawler.cli.errors import CommandFailed
 from crawler.cli.research_options import archive_options, filter_options, search_filters
 from crawler.cli.research_render import (
     render_detail,
@@ -40,7 +41,8 @@ EXIT_BAD_QUERY = 2
 
 @contextmanager
 def _open(db_url: str | None, data_dir: str) -> Iterator[Archive]:
-    archive = Archive.open(db_url, data_dir=data_dir)
+    """The archive for a read-only command: refused (exit 1, nothing created) if missing."""
+    archive = Archive.open_existing(db_url, data_dir=data_dir)
     try:
         yield archive
     finally:
@@ -148,8 +150,9 @@ def export(
     from storage.export import OutputExistsError, default_key_path, load_or_create_key
     from storage.research.export import export_questions
 
-    key = load_or_create_key(default_key_path(Path(data_dir))) if deidentify else None
     with _open(db_url, data_dir) as archive:
+        # Only once the archive is known to exist: the key may be created in --data-dir.
+        key = load_or_create_key(default_key_path(Path(data_dir))) if deidentify else None
         try:
             result = export_questions(
                 archive.engine,
@@ -184,6 +187,12 @@ def reparse(site: str | None, since_version: str | None, db_url: str | None, dat
     the WARC files in --data-dir and ingested again; only changed content makes revisions.
     """
     console = Console(stderr=True)
+    with _open(db_url, data_dir) as archive:
+        if not Path(data_dir).is_dir():
+            raise CommandFailed(
+                f"no data directory {data_dir} (the WARC files to re-parse live there); "
+                f"pass the --data-dir the archive was crawled into"
+            )
     with (
         _open(db_url, data_dir) as archive,
         Progress(
