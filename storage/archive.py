@@ -29,7 +29,7 @@ from storage.engine import (
 )
 from storage.ingest import IngestResult, ingest_batch
 from storage.names import NameCache
-from storage.search import SearchFilters, SearchHit, search
+from storage.search import SearchFilters, SearchHit, count_matches, search
 
 #: PostgreSQL deadlock and serialization failures: the batch is safe to run again.
 _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
@@ -166,6 +166,11 @@ class Archive:
     ) -> list[SearchHit]:
         with self.engine.connect() as conn:
             return search(conn, query, filters, limit=limit)
+
+    def count_matches(self, query: str, filters: SearchFilters | None = None) -> int:
+        """How many questions ``search`` would return without its limit."""
+        with self.engine.connect() as conn:
+            return count_matches(conn, query, filters)
 
     def record(self, page_id_or_url: int | str) -> QARecord | None:
         with self.engine.connect() as conn:

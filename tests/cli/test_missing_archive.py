@@ -27,6 +27,7 @@ READ_ONLY = {
     "export-deidentify": ["export", "--format", "csv", "--out", "out.csv", "--deidentify"],
     "reparse": ["reparse"],
     "db info": ["db", "info"],
+    "values": ["values", "department"],
 }
 
 
@@ -98,6 +99,7 @@ def test_writers_still_create_the_archive(tmp_path: Path, monkeypatch: pytest.Mo
     assert (tmp_path / "fresh/data/archive.sqlite").is_file()
     searched = CliRunner().invoke(cli, ["search", "pain", "--data-dir", "fresh/data"])
     assert searched.exit_code == 0, searched.output
+    assert "showing 0 of 0 hit(s)" in searched.output
 
 
 @pytest.mark.postgres
