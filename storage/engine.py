@@ -144,7 +144,7 @@ def require_schema(engine: Engine) -> None:
     driver's reason: for a reader both mean "there is no archive to read there".
     """
     where = display_url(engine)
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and where != "sqlite://":
         where = where.removeprefix("sqlite:///")
     try:
         with engine.connect() as connection:

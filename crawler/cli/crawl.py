@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
+from crawler.cli.console import Console
+from crawler.cli.demo_site import MAX_DEMO_PAGES
 from crawler.cli.research_render import snippet_text
 from crawler.demo_site.config import DemoSiteConfig
 from crawler.demo_site.server import serve_demo_site
@@ -292,7 +293,7 @@ def _sample_term(text: str | None) -> str:
 
 
 @click.command("demo")
-@click.option("--pages", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--pages", type=click.IntRange(1, MAX_DEMO_PAGES), default=200, show_default=True)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from crawler.cli.console import Console
 from crawler.cli.research_options import archive_options
 from storage import Archive
 from storage.engine import default_url, make_engine, require_schema

@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 import click
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from storage import ArchiveNotFound, SearchQueryError
 
@@ -43,6 +43,12 @@ def as_user_error(error: BaseException) -> CommandFailed | None:
         return CommandFailed(str(error))
     if isinstance(error, SearchQueryError):
         return CommandFailed(str(error), EXIT_USAGE)
+    if isinstance(error, ArgumentError):
+        return CommandFailed(
+            f"--db is not a database URL this installation can open ({_first_line(error)}); "
+            f"use e.g. sqlite:///data/archive.sqlite or postgresql+psycopg://user@host/db",
+            EXIT_USAGE,
+        )
     if isinstance(error, OperationalError | DBAPIError):
         reason = _first_line(error.orig) if error.orig is not None else _first_line(error)
         return CommandFailed(

@@ -7,6 +7,7 @@ Thin click wrappers: each parses options, opens the archive, calls one function 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -15,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+import parsers
+from crawler.cli.console import Console
 from crawler.cli.errors import EXIT_USAGE, CommandFailed
 from crawler.cli.research_options import (
     QueryCommand,
@@ -193,12 +195,20 @@ def export(
     click.echo(f"manifest -> {result.manifest_path}")
 
 
+def _check_version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is not None and not any(c.isdigit() for c in value):
+        known = ", ".join(sorted(parsers.PARSER_VERSIONS.values()))
+        raise click.BadParameter(f"{value!r} has no version number; parser versions: {known}")
+    return value
+
+
 @click.command()
 @click.option("--site", default=None, help="Only captures of this site.")
 @click.option(
     "--since-version",
     default=None,
     metavar="V",
+    callback=_check_version,
     help="Only captures parsed by parser version V or later (versions compare by number).",
 )
 @archive_options
@@ -210,6 +220,7 @@ def reparse(site: str | None, since_version: str | None, db_url: str | None, dat
     """
     console = Console(stderr=True)
     with _open(db_url, data_dir) as archive:
+        _refuse_unknown_values(archive, SearchFilters(site=site))
         if not Path(data_dir).is_dir():
             raise CommandFailed(
                 f"no data directory {data_dir} (the WARC files to re-parse live there); "
@@ -236,19 +247,41 @@ def reparse(site: str | None, since_version: str | None, db_url: str | None, dat
     render_reparse(Console(), report)
 
 
+#: The chart formats ``stats --plot`` writes, by file extension.
+PLOT_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _check_plot_path(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Any:
+    """Refuse an unwritable chart path before any work, not after the tables printed."""
+    if value is None:
+        return None
+    if value.suffix.lower() not in PLOT_FORMATS:
+        raise click.BadParameter(
+            f"{str(value)!r} has no chart extension; end it in {', '.join(PLOT_FORMATS)}"
+        )
+    folder = value.parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"folder {str(folder)!r} does not exist; create it first")
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"folder {str(folder)!r} is not writable")
+    return value
+
+
 @click.command()
 @click.option("--site", default=None, help="Only this site.")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 10_000))
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also draw the figures into this PNG file.",
+    callback=_check_plot_path,
+    help="Also draw the figures into this file (.png, .svg or .pdf).",
 )
 @archive_options
 def stats(site: str | None, top: int, plot: Path | None, db_url: str | None, data_dir: str) -> None:
     """Questions per month and department, answer rate, reply delay, top doctors."""
     with _open(db_url, data_dir) as archive:
+        _refuse_unknown_values(archive, SearchFilters(site=site))
         figures = collect_stats(archive.engine, site=site, top=top)
     render_stats(Console(), figures)
     if plot is not None:
