@@ -211,12 +211,26 @@ def _check_version(_ctx: click.Context, _param: click.Parameter, value: str | No
     callback=_check_version,
     help="Only captures parsed by parser version V or later (versions compare by number).",
 )
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Also re-parse non-article captures (FAQ, listing, not found) that the current "
+    "parser version already judged.",
+)
 @archive_options
-def reparse(site: str | None, since_version: str | None, db_url: str | None, data_dir: str) -> None:
+def reparse(
+    site: str | None,
+    since_version: str | None,
+    everything: bool,
+    db_url: str | None,
+    data_dir: str,
+) -> None:
     """Re-extract archived captures from their WARC records with the current parser.
 
     No network access: each page's latest capture and every failed capture are read from
     the WARC files in --data-dir and ingested again; only changed content makes revisions.
+    Non-article pages the current parser version already judged are skipped (see --all).
     """
     console = Console(stderr=True)
     with _open(db_url, data_dir) as archive:
@@ -242,6 +256,7 @@ def reparse(site: str | None, since_version: str | None, db_url: str | None, dat
             data_dir=data_dir,
             site=site,
             since_version=since_version,
+            everything=everything,
             progress=lambda done: progress.update(task, completed=done),
         )
     render_reparse(Console(), report)

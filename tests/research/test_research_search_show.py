@@ -127,7 +127,7 @@ def test_show_renders_answers_links_and_failed_pages(built: Built) -> None:
         assert text in result.output
     failed = invoke(show, built, "https://doctorqna.com/en/article/300001")
     assert failed.exit_code == 0, failed.output
-    assert "not_an_article" in failed.output
+    assert "extraction_failed" in failed.output
     assert "No capture of this page has parsed yet" in failed.output
 
 
