@@ -14,6 +14,7 @@ from crawler.cli.errors import HealthqaGroup
 
 COMMAND_MODULES: tuple[str, ...] = (
     "crawler.cli.crawl",
+    "crawler.cli.demo",
     "crawler.cli.fixtures",
     "crawler.cli.demo_site",
     "crawler.cli.research",
