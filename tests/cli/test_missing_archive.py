@@ -44,35 +44,24 @@ def _refused(args: list[str], where: str) -> None:
     assert "Traceback" not in result.output
 
 
+#: How an archive goes missing: extra arguments, and the path the error line must name.
+MISSING = {
+    "mistyped --db": (["--db", "sqlite:///nope/none.sqlite"], "nope/none.sqlite"),
+    "missing --data-dir": (["--data-dir", "nowhere"], "nowhere/archive.sqlite"),
+    "run from another directory": ([], "data/archive.sqlite"),
+}
+
+
+@pytest.mark.parametrize("missing", MISSING)
 @pytest.mark.parametrize("command", READ_ONLY)
-def test_a_mistyped_sqlite_path_is_refused_and_creates_nothing(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_missing_archive_is_refused_and_nothing_is_created(
+    command: str, missing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HEALTHQA_DB", raising=False)
-    _refused([*READ_ONLY[command], "--db", "sqlite:///nope/none.sqlite"], "nope/none.sqlite")
-    assert _tree(tmp_path) == set()
-
-
-@pytest.mark.parametrize("command", READ_ONLY)
-def test_a_missing_data_dir_is_refused_and_creates_nothing(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("HEALTHQA_DB", raising=False)
-    _refused([*READ_ONLY[command], "--data-dir", "nowhere"], "nowhere/archive.sqlite")
-    assert _tree(tmp_path) == set()
-
-
-@pytest.mark.parametrize("command", READ_ONLY)
-def test_running_from_another_directory_creates_no_data_dir(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("HEALTHQA_DB", raising=False)
-    _refused(READ_ONLY[command], "data/archive.sqlite")
-    assert not (tmp_path / "data").exists()
-    assert _tree(tmp_path) == set()
+    extra, named = MISSING[missing]
+    _refused([*READ_ONLY[command], *extra], named)
+    assert _tree(tmp_path) == set()  # no file, no data/ directory, no key
 
 
 def test_db_info_of_a_missing_file_as_docs_cli_promises(
