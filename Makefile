@@ -6,16 +6,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench
+.PHONY: demo datasette test lint bench
 
+# pip's own progress is shown: the first install takes about a minute.
 $(STAMP): pyproject.toml
+	@echo "Building $(VENV) (first time only, about a minute)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/healthqa demo
+
+# Browse the demo archive (http://127.0.0.1:8001); `source .venv/bin/activate` puts
+# `healthqa` and `datasette` on PATH for everything else.
+datasette: $(STAMP)
+	$(BIN)/datasette data/archive.sqlite --metadata datasette/metadata.json
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -28,6 +28,9 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 #: Below this many parsed pages the shares are noise and no verdict is given.
 DEFAULT_MIN_PAGES = 10
 
+#: How the crawl report and ``reparse`` name the ``not_article`` outcome.
+NOT_ARTICLE_LABEL = "not_article (FAQ, listing, not found)"
+
 INGEST_STATUSES = ("new", "changed", "unchanged", "revisit", "gone", "failed", "not_parsed")
 
 
@@ -105,13 +108,11 @@ def render_report(stats: dict[str, Any], console: Console | None = None) -> None
     outcomes = Table(title="Crawl report", show_header=True)
     outcomes.add_column("outcome")
     outcomes.add_column("pages", justify="right")
-    # Non-article pages (FAQ topics, listings) are stored as failed parses so they can be
-    # re-parsed later, but they are expected: show them apart so "failed" means a problem.
-    not_articles = stats.get("not_articles", 0)
-    shown = {**stats, "failed": stats.get("failed", 0) - not_articles}
+    # Non-article pages (FAQ topics, listings, "not found") are the ``not_article`` outcome,
+    # not failures: the same name ``reparse`` and ``show`` use.
     for name in ("fetched", "retried", *INGEST_STATUSES, "parsed"):
-        outcomes.add_row(name, str(shown.get(name, 0)))
-    outcomes.add_row("not articles (FAQ, listings)", str(not_articles))
+        outcomes.add_row(name, str(stats.get(name, 0)))
+    outcomes.add_row(NOT_ARTICLE_LABEL, str(stats.get("not_articles", 0)))
     for reason, count in stats.get("failed_by_reason", {}).items():
         outcomes.add_row(f"failed: {reason}", str(count))
     console.print(outcomes)

@@ -5,6 +5,7 @@ Import from here; the submodules are implementation detail shared by ``Archive``
 
 from storage.archive import Archive
 from storage.capture import Capture
+from storage.engine import ArchiveNotFound
 from storage.ingest import IngestResult
 from storage.pages import CaptureSummary
 from storage.records import IngestError
@@ -12,6 +13,7 @@ from storage.search import SearchFilters, SearchHit, SearchQueryError
 
 __all__ = [
     "Archive",
+    "ArchiveNotFound",
     "Capture",
     "CaptureSummary",
     "IngestError",

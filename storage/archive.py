@@ -19,10 +19,17 @@ from sqlalchemy.exc import DBAPIError
 from parsers.record import QARecord
 from storage import pages, runs
 from storage.capture import Capture
-from storage.engine import WRITE_LOCK, default_url, make_engine, upgrade
+from storage.engine import (
+    WRITE_LOCK,
+    default_url,
+    display_url,
+    make_engine,
+    require_schema,
+    upgrade,
+)
 from storage.ingest import IngestResult, ingest_batch
 from storage.names import NameCache
-from storage.search import SearchFilters, SearchHit, search
+from storage.search import SearchFilters, SearchHit, count_matches, search
 
 #: PostgreSQL deadlock and serialization failures: the batch is safe to run again.
 _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
@@ -34,14 +41,32 @@ class Archive:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.url = engine.url.render_as_string(hide_password=False)
+        self.url = display_url(engine, hide_password=False)
         self._names = NameCache()
 
     @classmethod
     def open(cls, db_url: str | None = None, *, data_dir: str | Path = "data") -> Archive:
-        """``None`` means ``<data_dir>/archive.sqlite``. Migrates the schema when needed."""
-        engine = make_engine(db_url or default_url(data_dir))
+        """Open for writing, creating the archive if need be (crawl, demo, ``db upgrade``).
+
+        ``None`` means ``<data_dir>/archive.sqlite``. Migrates the schema when needed.
+        """
+        return cls._open(db_url or default_url(data_dir), create=True)
+
+    @classmethod
+    def open_existing(cls, db_url: str | None = None, *, data_dir: str | Path = "data") -> Archive:
+        """Open an archive that must already exist (every read-only command).
+
+        Raises ``ArchiveNotFound`` for a missing SQLite file or a database without the
+        schema, having created nothing; an archive at an older revision is migrated.
+        """
+        return cls._open(db_url or default_url(data_dir), create=False)
+
+    @classmethod
+    def _open(cls, url: str, *, create: bool) -> Archive:
+        engine = make_engine(url, create=create)
         try:
+            if not create:
+                require_schema(engine)
             upgrade(engine)
         except BaseException:
             engine.dispose()
@@ -141,6 +166,11 @@ class Archive:
     ) -> list[SearchHit]:
         with self.engine.connect() as conn:
             return search(conn, query, filters, limit=limit)
+
+    def count_matches(self, query: str, filters: SearchFilters | None = None) -> int:
+        """How many questions ``search`` would return without its limit."""
+        with self.engine.connect() as conn:
+            return count_matches(conn, query, filters)
 
     def record(self, page_id_or_url: int | str) -> QARecord | None:
         with self.engine.connect() as conn:

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, inspect, select, table
 
-from storage.engine import alembic_config
+from storage.engine import alembic_config, display_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ def describe(engine: Engine) -> DatabaseInfo:
         tables = {name: count(name) for name in sorted(names)}
         views = {name: count(name) for name in sorted(inspector.get_view_names())}
     return DatabaseInfo(
-        url=engine.url.render_as_string(hide_password=True),
+        url=display_url(engine),
         revision=revision,
         head=head,
         tables=tables,

@@ -48,7 +48,12 @@ from storage.timeutil import to_db
 
 STATUSES = ("new", "changed", "unchanged", "failed", "revisit", "not_parsed", "gone")
 GONE_HTTP_STATUSES = frozenset({404, 410})
-_STATUS_BY_OUTCOME = {"error": "failed", "revisit": "revisit", "not_parsed": "not_parsed"}
+_STATUS_BY_OUTCOME = {
+    "error": "failed",
+    "not_article": "not_article",
+    "revisit": "revisit",
+    "not_parsed": "not_parsed",
+}
 
 pages_t: Table = models.Page.__table__  # type: ignore[assignment]
 captures_t: Table = models.CaptureRow.__table__  # type: ignore[assignment]

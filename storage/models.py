@@ -44,7 +44,7 @@ NAMING_CONVENTION = {
 
 PAGE_STATES = ("active", "gone")
 LINK_KINDS = ("similar", "related_faq")
-PARSE_OUTCOMES = ("ok", "error", "revisit", "not_parsed")
+PARSE_OUTCOMES = ("ok", "error", "revisit", "not_parsed", "not_article")
 
 
 class Base(DeclarativeBase):
@@ -109,7 +109,8 @@ class CaptureRow(Base):
     __table_args__ = (
         UniqueConstraint("url", "fetched_at", name="uq_captures_url_fetched_at"),
         CheckConstraint(
-            "parse_outcome IN ('ok', 'error', 'revisit', 'not_parsed')", name="parse_outcome"
+            "parse_outcome IN ('ok', 'error', 'revisit', 'not_parsed', 'not_article')",
+            name="parse_outcome",
         ),
     )
 

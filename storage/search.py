@@ -191,6 +191,33 @@ def search(
     ]
 
 
+def count_matches(conn: Connection, query: str, filters: SearchFilters | None = None) -> int:
+    """How many questions match ``query`` and ``filters`` in all: the M of "showing N of M"."""
+    parsed = parse_query(query)
+    conditions = filter_conditions(filters or SearchFilters())
+    if conn.dialect.name == "sqlite":
+        statement = select(func.count()).select_from(_fts)
+        if conditions:
+            statement = statement.join(_q, _q.c.page_id == _fts.c.rowid)
+        statement = statement.where(text("questions_fts MATCH :match"), and_(True, *conditions))
+        params: dict[str, Any] = {"match": to_fts5(parsed)}
+    else:
+        tsquery = func.to_tsquery(literal_column("'english'::regconfig"), bindparam("tsquery"))
+        statement = (
+            select(func.count())
+            .select_from(_q)
+            .where(literal_column("questions.search_vector").op("@@")(tsquery))
+            .where(and_(True, *conditions))
+        )
+        params = {"tsquery": to_tsquery(parsed)}
+    try:
+        return int(conn.execute(statement, params).scalar_one())
+    except OperationalError as error:
+        if "fts5" in str(error.orig).lower():
+            raise SearchQueryError(f"the search index rejected the query: {error.orig}") from None
+        raise
+
+
 def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     """WHERE conditions over ``questions``/``pages`` for ``filters``, shared with the research
     exports so "the questions a search would consider" means the same thing everywhere."""

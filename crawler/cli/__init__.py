@@ -10,8 +10,11 @@ import importlib
 
 import click
 
+from crawler.cli.errors import HealthqaGroup
+
 COMMAND_MODULES: tuple[str, ...] = (
     "crawler.cli.crawl",
+    "crawler.cli.demo",
     "crawler.cli.fixtures",
     "crawler.cli.demo_site",
     "crawler.cli.research",
@@ -19,9 +22,15 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HealthqaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="healthqa-archive")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="HEALTHQA_DEBUG",
+    help="Show the full traceback of an error instead of its one-line summary.",
+)
+def cli(debug: bool) -> None:
     """Crawl health Q&A sites, archive every response as WARC, and query the records."""
 
 

@@ -1,4 +1,4 @@
-"""``healthqa crawl`` and ``healthqa demo``.
+"""``healthqa crawl`` (``healthqa demo`` lives in ``crawler.cli.demo`` and reuses it).
 
 Exit codes: 0 done; 1 the crawl could not run (message says why); 2 bad options;
 ``EXIT_COVERAGE`` (3) core-field coverage below threshold, i.e. the site's layout probably
@@ -12,12 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from crawler.cli.research_render import snippet_text
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.server import serve_demo_site
+from crawler.cli.console import Console
 from crawler.distributed.commands import reconcile_now, report_seeding
 from crawler.distributed.options import (
     DistributedOptions,
@@ -29,7 +25,6 @@ from crawler.distributed.options import (
 from crawler.report import EXIT_COVERAGE, CoverageThresholds, render_report
 from crawler.run import SPIDERS, CrawlFailed, CrawlOptions, run_crawl
 from crawler.spiders.doctorqna import parse_id_range
-from storage import Archive
 from storage.engine import default_url
 from storage.runlock import EXIT_LOCKED, RunLock, RunLocked
 
@@ -285,64 +280,4 @@ def _distributed_options(
         raise click.BadParameter(str(error)) from None
 
 
-def _sample_term(text: str | None) -> str:
-    """A word from a page the demo served, so the sample search is sure to find something."""
-    words = sorted((w.strip(".,?!:;()") for w in (text or "").split()), key=len, reverse=True)
-    return words[0] if words else "pain"
-
-
-@click.command("demo")
-@click.option("--pages", type=click.IntRange(min=1), default=200, show_default=True)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data"),
-    show_default=True,
-)
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8470,
-    show_default=True,
-    help="Demo site port (a busy port falls back to a free one).",
-)
-def demo_command(pages: int, data_dir: Path, port: int) -> None:
-    """Serve the offline demo site, crawl it into DATA_DIR, search it.
-
-    The site's port is part of every page URL, so a fixed port lets a second demo run
-    re-crawl the same pages (revisits) instead of archiving a copy under new URLs.
-    """
-    console = Console()
-    try:
-        server_context = serve_demo_site(DemoSiteConfig(pages=pages), host="127.0.0.1", port=port)
-    except OSError as error:
-        console.print(
-            f"[yellow]Port {port} is busy ({error.strerror}); serving on a free port, so this "
-            f"run's pages get new URLs in the archive.[/yellow]"
-        )
-        server_context = serve_demo_site(DemoSiteConfig(pages=pages), host="127.0.0.1", port=0)
-    with server_context as server:
-        console.print(f"Demo site with {pages} pages at {server.base_url}")
-        options = CrawlOptions(
-            sitemap=True,
-            data_dir=data_dir,
-            base_url=server.base_url,
-            polite=False,
-            log_level="WARNING",
-        )
-        crawl_and_report(options, CoverageThresholds(), console)
-        record = server.site.record(server.site.article_ids()[0])
-        term = _sample_term(record.question_title if record else None)
-    archive = Archive.open(None, data_dir=data_dir)
-    hits = archive.search(term, limit=5)
-    table = Table(title=f"Sample search: {term!r} ({len(hits)} hits shown)")
-    table.add_column("url")
-    table.add_column("question")
-    table.add_column("snippet")
-    for hit in hits:
-        table.add_row(hit.url, hit.question_title or "", snippet_text(hit.snippet))
-    console.print(table)
-    console.print(f"Archive: {default_url(data_dir)}; WARC files under {data_dir / 'warc'}")
-
-
-commands: list[click.Command] = [crawl_command, demo_command]
+commands: list[click.Command] = [crawl_command]

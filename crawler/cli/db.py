@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from crawler.cli.console import Console
 from crawler.cli.research_options import archive_options
 from storage import Archive
-from storage.engine import default_url, make_engine
+from storage.engine import default_url, make_engine, require_schema
 from storage.info import DatabaseInfo, describe
 
 
@@ -25,7 +23,7 @@ def db() -> None:
 def upgrade(db_url: str | None, data_dir: str) -> None:
     """Create the archive or migrate it to the newest schema (safe to repeat)."""
     url = db_url or default_url(data_dir)
-    previous = _describe_url(url).revision
+    previous = _describe_url(url, create=True).revision
     with Archive.open(url) as archive:
         after = describe(archive.engine)
     if previous == after.revision:
@@ -38,14 +36,7 @@ def upgrade(db_url: str | None, data_dir: str) -> None:
 @archive_options
 def info(db_url: str | None, data_dir: str) -> None:
     """Show the schema revision and the row count of every table and view."""
-    if db_url is None:
-        path = Path(data_dir) / "archive.sqlite"
-        if not path.exists():
-            raise click.ClickException(
-                f"no archive at {path}; create one with `healthqa db upgrade` or pass --db"
-            )
-        db_url = default_url(data_dir)
-    details = _describe_url(db_url)
+    details = _describe_url(db_url or default_url(data_dir), create=False)
     console = Console()
     state = "current" if details.current else f"needs `healthqa db upgrade` to {details.head}"
     console.print(f"{details.url}\nschema revision {details.revision or '(none)'} ({state})")
@@ -57,9 +48,13 @@ def info(db_url: str | None, data_dir: str) -> None:
     console.print(rows)
 
 
-def _describe_url(url: str) -> DatabaseInfo:
-    engine = make_engine(url)
+def _describe_url(url: str, *, create: bool) -> DatabaseInfo:
+    """What the database holds, without migrating it; ``create=False`` refuses a database
+    that is not an archive (``ArchiveNotFound``), as every read-only command does."""
+    engine = make_engine(url, create=create)
     try:
+        if not create:
+            require_schema(engine)
         return describe(engine)
     except OperationalError as error:
         raise click.ClickException(f"cannot open the archive database: {error.orig}") from None

@@ -13,6 +13,9 @@ import click
 
 from crawler.demo_site import FAULT_TYPES, DemoSite, DemoSiteConfig, serve_demo_site
 
+#: More pages than this is a typo (a site of this size takes minutes to build in memory).
+MAX_DEMO_PAGES = 100_000
+
 
 def _faults(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
     kinds = tuple(k.strip() for k in value.split(",") if k.strip())
@@ -38,8 +41,20 @@ def write_static_site(site: DemoSite, directory: Path, base_url: str) -> int:
 
 
 @click.command("demo-site")
-@click.option("--pages", default=200, show_default=True, help="Article pages in epoch 1.")
-@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free).")
+@click.option(
+    "--pages",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1, MAX_DEMO_PAGES),
+    help="Article pages in epoch 1.",
+)
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0: any free).",
+)
 @click.option("--seed", default=1, show_default=True, help="Same seed, same bytes.")
 @click.option("--first-id", default=200000, show_default=True, help="Lowest article id.")
 @click.option("--fault-rate", default=0.0, show_default=True, help="Share of faulted pages.")

@@ -7,7 +7,7 @@ Thin click wrappers: each parses options, opens the archive, calls one function 
 from __future__ import annotations
 
 import json
-import sys
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -16,31 +16,40 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from crawler.cli.research_options import archive_options, filter_options, search_filters
+import parsers
+from crawler.cli.console import Console
+from crawler.cli.errors import EXIT_USAGE, CommandFailed
+from crawler.cli.research_options import (
+    QueryCommand,
+    archive_options,
+    filter_options,
+    search_filters,
+)
 from crawler.cli.research_render import (
     render_detail,
     render_reparse,
     render_stats,
     snippet_text,
 )
-from storage import Archive, SearchHit, SearchQueryError
+from storage import Archive, SearchFilters, SearchHit
 from storage.research.reparse import reparse as run_reparse
 from storage.research.show import page_detail
 from storage.research.stats import collect_stats
+from storage.values import KINDS, unknown_values, value_counts
 
 #: Exit status for a query the user must fix (click's own usage errors use it too).
-EXIT_BAD_QUERY = 2
+EXIT_BAD_QUERY = EXIT_USAGE
 
 
 @contextmanager
 def _open(db_url: str | None, data_dir: str) -> Iterator[Archive]:
-    archive = Archive.open(db_url, data_dir=data_dir)
+    """The archive for a read-only command: refused (exit 1, nothing created) if missing."""
+    archive = Archive.open_existing(db_url, data_dir=data_dir)
     try:
         yield archive
     finally:
@@ -66,32 +75,42 @@ def _hit_text(hit: SearchHit) -> Text:
     return text
 
 
-@click.command()
-@click.argument("query")
+@click.command(cls=QueryCommand)
+@click.argument("query", nargs=-1, required=True)
 @filter_options
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit, per line.")
 @archive_options
 def search(
-    query: str, limit: int, as_json: bool, db_url: str | None, data_dir: str, **opts: Any
+    query: tuple[str, ...],
+    limit: int,
+    as_json: bool,
+    db_url: str | None,
+    data_dir: str,
+    **opts: Any,
 ) -> None:
     """Full-text search over question titles, bodies, replies and explanations.
 
     QUERY is web-search style: words (all must occur), "quoted phrases", OR between
-    alternatives, -word to exclude. Best matches first; a query with nothing searchable
-    left exits with status 2.
+    alternatives, -word to exclude (also first: `healthqa search -child ulcer`). Best
+    matches first; a query with nothing searchable left exits with status 2, and so does a
+    --site/--department/--doctor the archive does not hold (the close ones are listed).
     """
+    text = " ".join(query)
+    filters = search_filters(opts)
     with _open(db_url, data_dir) as archive:
-        try:
-            hits = archive.search(query, search_filters(opts), limit=limit)
-        except SearchQueryError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(EXIT_BAD_QUERY)
+        _refuse_unknown_values(archive, filters)
+        hits = archive.search(text, filters, limit=limit)
+        total = archive.count_matches(text, filters) if len(hits) == limit else len(hits)
+    shown = f"showing {len(hits)} of {total} hit(s) for {text!r}"
+    if len(hits) < total:
+        shown += f" (--limit {min(total, 1000)} for more)"
     if as_json:
         for hit in hits:
             click.echo(_dumps(asdict(hit)))
+        click.echo(shown, err=True)
         return
-    table = Table(title=f"{len(hits)} hit(s) for {query!r}", show_lines=True)
+    table = Table(title=shown, show_lines=True)
     for name in ("#", "page", "asked", "department", "doctor", "question / snippet"):
         table.add_column(name, overflow="fold")
     for n, hit in enumerate(hits, 1):
@@ -104,6 +123,14 @@ def search(
             _hit_text(hit),
         )
     Console().print(table)
+
+
+def _refuse_unknown_values(archive: Archive, filters: SearchFilters) -> None:
+    """A filter value no question has would select nothing: say so, with the near misses."""
+    with archive.engine.connect() as conn:
+        unknown = unknown_values(conn, filters)
+    if unknown:
+        raise CommandFailed("; ".join(u.message() for u in unknown), EXIT_BAD_QUERY)
 
 
 @click.command()
@@ -148,24 +175,31 @@ def export(
     from storage.export import OutputExistsError, default_key_path, load_or_create_key
     from storage.research.export import export_questions
 
-    key = load_or_create_key(default_key_path(Path(data_dir))) if deidentify else None
     with _open(db_url, data_dir) as archive:
+        # Only once the archive is known to exist: the key may be created in --data-dir.
+        filters = search_filters(opts)
+        _refuse_unknown_values(archive, filters)
+        key = load_or_create_key(default_key_path(Path(data_dir))) if deidentify else None
         try:
             result = export_questions(
                 archive.engine,
                 fmt=fmt,
                 out=out,
-                filters=search_filters(opts),
+                filters=filters,
                 deidentify_key=key,
                 force=force,
             )
         except OutputExistsError as exc:
             raise click.ClickException(str(exc)) from exc
-        except SearchQueryError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(EXIT_BAD_QUERY)
     click.echo(f"{result.rows} rows -> {result.path} (sha256 {result.sha256})")
     click.echo(f"manifest -> {result.manifest_path}")
+
+
+def _check_version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is not None and not any(c.isdigit() for c in value):
+        known = ", ".join(sorted(parsers.PARSER_VERSIONS.values()))
+        raise click.BadParameter(f"{value!r} has no version number; parser versions: {known}")
+    return value
 
 
 @click.command()
@@ -174,16 +208,38 @@ def export(
     "--since-version",
     default=None,
     metavar="V",
+    callback=_check_version,
     help="Only captures parsed by parser version V or later (versions compare by number).",
 )
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Also re-parse non-article captures (FAQ, listing, not found) that the current "
+    "parser version already judged.",
+)
 @archive_options
-def reparse(site: str | None, since_version: str | None, db_url: str | None, data_dir: str) -> None:
+def reparse(
+    site: str | None,
+    since_version: str | None,
+    everything: bool,
+    db_url: str | None,
+    data_dir: str,
+) -> None:
     """Re-extract archived captures from their WARC records with the current parser.
 
     No network access: each page's latest capture and every failed capture are read from
     the WARC files in --data-dir and ingested again; only changed content makes revisions.
+    Non-article pages the current parser version already judged are skipped (see --all).
     """
     console = Console(stderr=True)
+    with _open(db_url, data_dir) as archive:
+        _refuse_unknown_values(archive, SearchFilters(site=site))
+        if not Path(data_dir).is_dir():
+            raise CommandFailed(
+                f"no data directory {data_dir} (the WARC files to re-parse live there); "
+                f"pass the --data-dir the archive was crawled into"
+            )
     with (
         _open(db_url, data_dir) as archive,
         Progress(
@@ -200,24 +256,47 @@ def reparse(site: str | None, since_version: str | None, db_url: str | None, dat
             data_dir=data_dir,
             site=site,
             since_version=since_version,
+            everything=everything,
             progress=lambda done: progress.update(task, completed=done),
         )
     render_reparse(Console(), report)
 
 
+#: The chart formats ``stats --plot`` writes, by file extension.
+PLOT_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _check_plot_path(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Any:
+    """Refuse an unwritable chart path before any work, not after the tables printed."""
+    if value is None:
+        return None
+    if value.suffix.lower() not in PLOT_FORMATS:
+        raise click.BadParameter(
+            f"{str(value)!r} has no chart extension; end it in {', '.join(PLOT_FORMATS)}"
+        )
+    folder = value.parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"folder {str(folder)!r} does not exist; create it first")
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"folder {str(folder)!r} is not writable")
+    return value
+
+
 @click.command()
 @click.option("--site", default=None, help="Only this site.")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 10_000))
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also draw the figures into this PNG file.",
+    callback=_check_plot_path,
+    help="Also draw the figures into this file (.png, .svg or .pdf).",
 )
 @archive_options
 def stats(site: str | None, top: int, plot: Path | None, db_url: str | None, data_dir: str) -> None:
     """Questions per month and department, answer rate, reply delay, top doctors."""
     with _open(db_url, data_dir) as archive:
+        _refuse_unknown_values(archive, SearchFilters(site=site))
         figures = collect_stats(archive.engine, site=site, top=top)
     render_stats(Console(), figures)
     if plot is not None:
@@ -226,4 +305,42 @@ def stats(site: str | None, top: int, plot: Path | None, db_url: str | None, dat
         click.echo(f"chart -> {plot_stats(figures, plot)}")
 
 
-commands: list[click.Command] = [search, show, export, reparse, stats]
+@click.command("values")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.option("--site", default=None, help="Only values of this site.")
+@click.option(
+    "--top", default=None, type=click.IntRange(1, 100_000), help="Only the N most frequent."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per value, per line.")
+@archive_options
+def values(
+    kind: str,
+    site: str | None,
+    top: int | None,
+    as_json: bool,
+    db_url: str | None,
+    data_dir: str,
+) -> None:
+    """The existing sites, departments or doctors, with how many questions each selects.
+
+    The exact spellings the --site, --department and --doctor filters of search and export
+    expect; the counts are the questions such a filter alone selects.
+    """
+    with _open(db_url, data_dir) as archive, archive.engine.connect() as conn:
+        if site is not None:
+            _refuse_unknown_values(archive, SearchFilters(site=site))
+        pairs = value_counts(conn, kind, site=site)
+    shown = pairs[:top] if top else pairs
+    if as_json:
+        for name, count in shown:
+            click.echo(_dumps({kind: name, "questions": count}))
+        return
+    table = Table(title=f"{len(shown)} of {len(pairs)} {kind} value(s)")
+    table.add_column(kind, overflow="fold")
+    table.add_column("questions", justify="right")
+    for name, count in shown:
+        table.add_row(escape(name), f"{count:,}")
+    Console().print(table)
+
+
+commands: list[click.Command] = [search, show, export, reparse, stats, values]

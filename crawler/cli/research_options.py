@@ -13,6 +13,47 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 SEXES = ("female", "male")
 
+#: Oldest stated age a filter accepts; larger numbers are typos (and overflow the database).
+MAX_AGE = 150
+
+
+class QueryCommand(click.Command):
+    """A command whose QUERY words may start with ``-`` (``search -child ulcer``).
+
+    Web-search syntax excludes a word with ``-word``, which click would read as an unknown
+    option. Before click parses, every token that is not one of the command's options (nor
+    an option's value, nor an unknown ``--long-option``) is moved behind ``--``, so it
+    reaches QUERY as written.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value: set[str] = set()
+        flags: set[str] = set()
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                names = [*param.opts, *param.secondary_opts]
+                (flags if param.is_flag or param.count else takes_value).update(names)
+        options: list[str] = []
+        words: list[str] = []
+        position = 0
+        while position < len(args):
+            token = args[position]
+            position += 1
+            if token == "--":
+                words.extend(args[position:])
+                break
+            name = token.split("=", 1)[0] if token.startswith("--") else token
+            if name in takes_value:
+                options.append(token)
+                if "=" not in token and position < len(args):
+                    options.append(args[position])  # the option's value, whatever it looks like
+                    position += 1
+            elif name in flags or token.startswith("--"):
+                options.append(token)  # an unknown --option stays one, for click to refuse
+            else:
+                words.append(token)
+        return super().parse_args(ctx, [*options, "--", *words])
+
 
 def archive_options(func: F) -> F:
     """``--db`` / ``--data-dir``: which archive (default: SQLite in ./data)."""
@@ -43,8 +84,12 @@ def filter_options(func: F) -> F:
         click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Asked on or after."),
         click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Asked on or before."),
         click.option("--sex", type=click.Choice(SEXES), default=None, help="Asker's sex."),
-        click.option("--age-min", type=click.IntRange(min=0), help="Asker age range overlaps."),
-        click.option("--age-max", type=click.IntRange(min=0), help="Asker age range overlaps."),
+        click.option(
+            "--age-min", type=click.IntRange(0, MAX_AGE), help="Asker age range overlaps."
+        ),
+        click.option(
+            "--age-max", type=click.IntRange(0, MAX_AGE), help="Asker age range overlaps."
+        ),
         click.option(
             "--answered/--unanswered",
             default=None,

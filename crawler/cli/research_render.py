@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from crawler.report import NOT_ARTICLE_LABEL
 from storage.research.reparse import ReparseReport
 from storage.research.show import PageDetail
 from storage.research.stats import ArchiveStats
@@ -111,6 +112,8 @@ def render_reparse(console: Console, report: ReparseReport) -> None:
         ("records unchanged", report.unchanged),
         ("failed before, parse now", report.recovered),
         ("parsed before, fail now", report.newly_failing),
+        (NOT_ARTICLE_LABEL, sum(report.not_articles.values())),
+        ("skipped: not_article, same parser (--all re-parses)", report.skipped),
         ("unreadable WARC records", len(report.unreadable)),
     ):
         summary.add_row(label, str(value))

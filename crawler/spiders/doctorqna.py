@@ -32,10 +32,10 @@ from crawler.fetch_errors import exception_code
 from crawler.items import PageItem
 from crawler.session import CrawlSession
 from parsers import parse, parser_version
-from parsers.errors import NotAnArticle, ParseError
+from parsers.errors import ParseError
 from parsers.record import QARecord
 from parsers.urls import canonicalize_url
-from storage.capture import Capture
+from storage.capture import Capture, failed_parse
 
 DEFAULT_BASE_URL = "https://doctorqna.com"
 ARTICLE_PATH = "/en/article/{id}"
@@ -270,17 +270,12 @@ class DoctorQnaSpider(scrapy.Spider):
         try:
             record = parse(response.body, response.url, headers, site=self.site)
         except ParseError as error:
-            if isinstance(error, NotAnArticle):
-                self.session.tally.not_articles += 1  # FAQ and listing pages: expected
+            failed = failed_parse(capture, error, parser_version(self.site))
+            if failed.parse_outcome == "not_article":
+                self.session.tally.not_articles += 1  # FAQ, listing, not found: expected
             else:
                 self.session.tally.failures[error.code] += 1
-            return None, replace(
-                capture,
-                parse_outcome="error",
-                error_code=error.code,
-                error_message=str(error)[:500],
-                parser_version=parser_version(self.site),
-            )
+            return None, failed
         return record, replace(capture, parse_outcome="ok", parser_version=record.parser_version)
 
     def _follow(self, response: Response, record: QARecord | None) -> Iterator[scrapy.Request]:

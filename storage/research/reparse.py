@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 import parsers
 from parsers.errors import ParseError
 from parsers.record import QARecord
-from storage.capture import Capture
+from storage.capture import Capture, failed_parse
 from storage.models import CaptureRow, Site
 from storage.records import NON_CONTENT_FIELDS
 from storage.research.warc_read import WarcReadError, read_response
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from storage import Archive
 
 #: Outcomes whose capture has a response body worth parsing (revisits and redirects do not).
-PARSEABLE = ("ok", "error")
+PARSEABLE = ("ok", "error", "not_article")
 
 
 class ParseFunction(Protocol):
@@ -54,6 +54,8 @@ class ReparseReport:
     unchanged: int = 0
     recovered: int = 0  # failed before, parse now
     newly_failing: int = 0  # parsed before, fail now (the archived content is kept)
+    not_articles: Counter[str] = field(default_factory=Counter)  # FAQ, listing, not found
+    skipped: int = 0  # not_article captures the same parser version already judged
     failures: Counter[str] = field(default_factory=Counter)  # error code -> captures
     unreadable: list[str] = field(default_factory=list)  # WARC problems, one message each
     field_changes: Counter[str] = field(default_factory=Counter)
@@ -83,6 +85,7 @@ def reparse(
     site: str | None = None,
     since_version: str | None = None,
     parse: ParseFunction | None = None,
+    everything: bool = False,
     batch: int = 200,
     progress: Callable[[int], None] | None = None,
 ) -> ReparseReport:
@@ -90,6 +93,9 @@ def reparse(
 
     ``since_version`` limits the run to captures first parsed by that parser version or a
     later one (versions compare by their numbers), for when a bug entered in version V.
+    A ``not_article`` capture (FAQ, listing, not found) already judged by the current parser
+    version cannot come out differently, so it is skipped unless ``everything`` is set;
+    without that, every crawl would add its FAQ pages to every later re-parse.
     ``progress`` is called with the number of captures handled so far after each batch.
     """
     parse = parse or parsers.parse
@@ -97,6 +103,9 @@ def reparse(
     pending: list[_Pending] = []
     for target in _targets(archive.engine, site):
         if since_version and not _at_least(target.row.parser_version, since_version):
+            continue
+        if not everything and _judged(target):
+            report.skipped += 1
             continue
         report.captures += 1
         item = _reparse_one(target, archive, Path(data_dir), parse, report)
@@ -164,6 +173,14 @@ def _targets(engine: Engine, site: str | None) -> Iterator[_Target]:
             last_id = rows[-1].id
 
 
+def _judged(target: _Target) -> bool:
+    """A non-article capture that the current parser version already parsed."""
+    row = target.row
+    return row.parse_outcome == "not_article" and (
+        row.parser_version == parsers.parser_version(target.site)
+    )
+
+
 def _reparse_one(
     target: _Target, archive: Archive, data_dir: Path, parse: ParseFunction, report: ReparseReport
 ) -> _Pending | None:
@@ -194,14 +211,9 @@ def _reparse_one(
     try:
         record = parse(response.body, row.url, response.headers, site=target.site)
     except ParseError as exc:
-        report.failures[exc.code] += 1
-        failed = replace(
-            capture,
-            parse_outcome="error",
-            error_code=exc.code,
-            error_message=str(exc),
-            parser_version=parsers.parser_version(target.site),
-        )
+        failed = failed_parse(capture, exc, parsers.parser_version(target.site))
+        counter = report.not_articles if failed.parse_outcome == "not_article" else report.failures
+        counter[exc.code] += 1
         return _Pending(None, failed, previous, row.parse_outcome, latest)
     ok = replace(capture, parse_outcome="ok", parser_version=record.parser_version)
     return _Pending(record, ok, previous, row.parse_outcome, latest)
@@ -216,7 +228,7 @@ def _flush(archive: Archive, pending: list[_Pending], report: ReparseReport) -> 
         if item.record is None:
             report.newly_failing += item.old_outcome == "ok"
             continue
-        report.recovered += item.old_outcome == "error"
+        report.recovered += item.old_outcome in ("error", "not_article")
         if result.status in ("new", "changed"):
             report.changed += 1
             if item.latest:

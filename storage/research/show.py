@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from storage import Archive
 
 
+#: Page ids are 64-bit integers on every backend; a larger number cannot be a page.
+MAX_PAGE_ID = 2**63 - 1
+
+
 @dataclass(frozen=True, slots=True)
 class PageDetail:
     page_id: int
@@ -52,9 +56,14 @@ class PageDetail:
 def find_page_id(archive: Archive, id_or_url: str) -> int | None:
     """A page id from a number or a URL (canonicalised the way the crawler stores it)."""
     if id_or_url.isdigit():
-        return int(id_or_url)
+        number = int(id_or_url)
+        return number if number <= MAX_PAGE_ID else None
+    try:
+        canonical = canonicalize_url(id_or_url)
+    except ValueError:  # not a URL at all (e.g. "http://["): it can only match verbatim
+        canonical = id_or_url
     with archive.engine.connect() as conn:
-        for url in dict.fromkeys((canonicalize_url(id_or_url), id_or_url)):
+        for url in dict.fromkeys((canonical, id_or_url)):
             page_id = conn.scalar(select(Page.id).where(Page.url == url))
             if page_id is not None:
                 return page_id

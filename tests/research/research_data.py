@@ -15,7 +15,7 @@ from pathlib import Path
 
 from research_warc import append_response
 
-from parsers.errors import NotAnArticle
+from parsers.errors import ExtractionFailed
 from parsers.record import Answer, Asker, Explanation, QARecord, RelatedFAQ, SimilarQA
 from storage import Archive, Capture
 
@@ -97,7 +97,7 @@ def json_parse(
 ) -> QARecord:
     """Stand-in parser: the archived payload is the record JSON; ``not json`` fails."""
     if not body.startswith(b"{"):
-        raise NotAnArticle("payload is not a record", url=url)
+        raise ExtractionFailed("payload is not a record", url=url)
     return QARecord.from_json(body.decode("utf-8"))
 
 
@@ -137,7 +137,7 @@ def build_archive(
                 run_id,
                 first + count,
                 parse_outcome="error",
-                error_code="not_an_article",
+                error_code="extraction_failed",
             ),
         )
     )

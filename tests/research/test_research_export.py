@@ -16,16 +16,14 @@ import pytest
 from click.testing import CliRunner, Result
 from research_data import Built, build_archive
 
-from crawler.cli.research import export
+from crawler.cli import cli
 from storage.research.export_rows import QUESTION_SCHEMA, iter_question_rows
 from storage.search import SearchFilters
 
 
 def run_export(built: Built, out: Path, *args: str) -> Result:
-    return CliRunner().invoke(
-        export,
-        ["--out", str(out), "--db", built.db_url, "--data-dir", str(built.data_dir), *args],
-    )
+    where = ["--db", built.db_url, "--data-dir", str(built.data_dir)]
+    return CliRunner().invoke(cli, ["export", "--out", str(out), *where, *args])
 
 
 def manifest_of(out: Path) -> dict:

@@ -14,13 +14,18 @@ from research_data import FETCHED_AT, QUESTIONS, Built, json_parse, make_record
 from research_warc import append_response
 from sqlalchemy import func, select
 
+import parsers
 from crawler.cli.research import reparse as reparse_command
+from crawler.cli.research import show as show_command
+from crawler.report import NOT_ARTICLE_LABEL
+from parsers import parser_version
 from parsers.record import QARecord
 from storage import Capture
 from storage.models import CaptureRow, Revision
 from storage.research.reparse import reparse
 
 BROKEN_URL = "https://doctorqna.com/en/article/300001"
+LISTING = "https://doctorqna.com/en/faq"
 
 
 @pytest.fixture
@@ -64,7 +69,7 @@ def test_unchanged_parser_changes_nothing(built: Built) -> None:
     report = reparse(built.archive, data_dir=built.data_dir, parse=json_parse)
     assert report.captures == QUESTIONS + 1  # every page's latest capture + the failed one
     assert (report.changed, report.unchanged, report.recovered) == (0, QUESTIONS, 0)
-    assert report.failures == {"not_an_article": 1}
+    assert report.failures == {"extraction_failed": 1}
     assert not report.field_changes and not report.unreadable
     assert revisions_per_url(built) == before
 
@@ -190,3 +195,84 @@ def test_an_older_failed_capture_that_now_parses_becomes_history(built: Built) -
     assert not report.field_changes  # the current content did not change
     assert built.archive.record(record.url) == record
     assert revisions_per_url(built)[record.url] == before[record.url] + 1
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "doctorqna"
+
+
+def _not_article_capture(built: Built, case: str, url: str, version: str, days: int) -> Capture:
+    """A FAQ/listing/not-found page as a crawl records it, its body in a WARC file."""
+    warc = built.data_dir / "warc" / f"test-{case}.warc.gz"
+    body = (FIXTURES / case / "page.html").read_bytes()
+    offset, length = append_response(warc, url, body)
+    return Capture(
+        url=url,
+        fetched_at=FETCHED_AT - timedelta(days=days),
+        http_status=200,
+        site="doctorqna",
+        warc_file=f"warc/{warc.name}",
+        warc_offset=offset,
+        warc_length=length,
+        parse_outcome="not_article",
+        error_code="not_an_article" if case == "listing_page" else "page_not_found",
+        parser_version=version,
+    )
+
+
+def html_or_json(body: bytes, url: str, headers=None, *, site=None) -> QARecord:
+    """The real parser for the HTML pages, the stand-in for the archive's JSON payloads."""
+    parse = json_parse if body.startswith(b"{") else parsers.parse
+    return parse(body, url, headers, site=site)
+
+
+def test_non_article_pages_are_skipped_once_the_current_parser_judged_them(built: Built) -> None:
+    """Issue 10: FAQ and listing captures were "failed: not_an_article" and re-parsed on
+    every run. Now they are ``not_article``, and the current parser version judges each once."""
+    current = parser_version("doctorqna")
+    judged = _not_article_capture(built, "listing_page", f"{LISTING}/1", current, 1)
+    older = _not_article_capture(built, "not_found_page", f"{LISTING}/2", "doctorqna/1", 2)
+    built.archive.ingest_many([(None, judged), (None, older)])
+
+    report = reparse(built.archive, data_dir=built.data_dir, parse=html_or_json)
+    assert report.skipped == 1  # the listing the current parser already judged
+    # The older parser's capture, and the archive's broken page (an error before), which the
+    # real parser judges not an article.
+    assert report.not_articles == {"page_not_found": 1, "not_an_article": 1}
+    assert "not_an_article" not in report.failures and "page_not_found" not in report.failures
+    outcomes = capture_outcomes(built)
+    assert outcomes[f"{LISTING}/1"] == outcomes[f"{LISTING}/2"] == "not_article"
+    with built.archive.engine.connect() as conn:
+        versions = dict(conn.execute(select(CaptureRow.url, CaptureRow.parser_version)).all())
+    assert versions[f"{LISTING}/2"] == current  # judged now: the next run skips it too
+
+    again = reparse(built.archive, data_dir=built.data_dir, parse=html_or_json)
+    assert again.skipped == 3 and not again.not_articles
+
+    everything = reparse(
+        built.archive, data_dir=built.data_dir, parse=html_or_json, everything=True
+    )
+    assert everything.skipped == 0
+    assert everything.not_articles == {"not_an_article": 2, "page_not_found": 1}
+
+
+def test_cli_names_non_articles_as_the_crawl_report_does(built: Built) -> None:
+    listing = _not_article_capture(
+        built, "listing_page", f"{LISTING}/1", parser_version("doctorqna"), 1
+    )
+    built.archive.ingest(None, listing)
+    where = ["--db", built.db_url, "--data-dir", str(built.data_dir)]
+    result = CliRunner().invoke(reparse_command, [*where, "--all"])
+    assert result.exit_code == 0, result.output
+    lines = {" ".join(line.split()) for line in result.output.splitlines()}
+    # The real parser judges every page here (JSON payloads, the broken page, the listing)
+    # not an article: named as the crawl report names them, never "failed".
+    assert f"│ {NOT_ARTICLE_LABEL} │ {QUESTIONS + 2} │" in lines
+    assert not any("failed: not_an_article" in line for line in lines)
+    skipped = CliRunner().invoke(reparse_command, where)
+    assert f"│ skipped: not_article, same parser (--all re-parses) │ {QUESTIONS + 2} │" in {
+        " ".join(line.split()) for line in skipped.output.splitlines()
+    }
+    # A page whose latest capture the real parser judged not an article (its payload is JSON)
+    shown = CliRunner().invoke(show_command, [*where, built.records[0].url])
+    assert shown.exit_code == 0, shown.output
+    assert "not_article" in shown.output and "not_an_article" in shown.output

@@ -8,19 +8,21 @@ import pytest
 from click.testing import CliRunner, Result
 from research_data import Built
 
+from crawler.cli import cli
 from crawler.cli.research import EXIT_BAD_QUERY, search, show
 
 
 def invoke(command, built: Built, *args: str) -> Result:
+    """Through the root group, as a user runs it (errors become one line there)."""
     return CliRunner().invoke(
-        command, [*args, "--db", built.db_url, "--data-dir", str(built.data_dir)]
+        cli, [command.name, "--db", built.db_url, "--data-dir", str(built.data_dir), *args]
     )
 
 
 def test_json_hits_are_the_matching_questions(built: Built) -> None:
     result = invoke(search, built, "ulcer", "--json")
     assert result.exit_code == 0, result.output
-    hits = [json.loads(line) for line in result.output.splitlines()]
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
     expected = {r.url for r in built.records if "ulcer" in r.question_body}
     assert {h["url"] for h in hits} == expected
     assert all("[ulcer]" in h["snippet"] for h in hits)
@@ -30,12 +32,12 @@ def test_json_hits_are_the_matching_questions(built: Built) -> None:
 def test_filters_narrow_the_hits(built: Built) -> None:
     result = invoke(search, built, "needs", "--json", "--answered", "--doctor", "Lin Meihua")
     assert result.exit_code == 0, result.output
-    urls = {json.loads(line)["url"] for line in result.output.splitlines()}
+    urls = {json.loads(line)["url"] for line in result.stdout.splitlines()}
     assert urls == {
         r.url for r in built.records if r.answers and r.answers[0].doctor_name == "Lin Meihua"
     }
     limited = invoke(search, built, "question", "--json", "--limit", "3")
-    assert len(limited.output.splitlines()) == 3
+    assert len(limited.stdout.splitlines()) == 3
 
 
 def test_table_output_highlights_and_names_the_question(built: Built) -> None:
@@ -43,6 +45,57 @@ def test_table_output_highlights_and_names_the_question(built: Built) -> None:
     assert result.exit_code == 0, result.output
     assert "Worried about palpitations" in result.output
     assert "hit(s) for 'palpitations'" in result.output
+
+
+def test_search_says_how_many_it_shows_of_how_many_match(built: Built) -> None:
+    """Issue 10: "20 hit(s)" when 79 questions matched hid the limit."""
+    everything = invoke(search, built, "question", "--json", "--limit", "1000")
+    total = len(everything.stdout.splitlines())
+    assert total > 3
+    assert f"showing {total} of {total} hit(s)" in everything.stderr
+    result = invoke(search, built, "question", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    assert f"showing 2 of {total} hit(s) for 'question' (--limit {total} for more)" in (
+        " ".join(result.output.split())
+    )
+
+
+@pytest.mark.parametrize("args", [["-ulcer", "needs"], ["--", "-ulcer", "needs"]])
+def test_a_query_may_start_with_an_excluded_word(built: Built, args: list[str]) -> None:
+    """``search -ulcer needs`` used to fail in click's option parser."""
+    result = invoke(search, built, "--json", "--limit", "1000", *args)
+    assert result.exit_code == 0, result.output
+    urls = {json.loads(line)["url"] for line in result.stdout.splitlines()}
+    plain = invoke(search, built, "needs", "--json", "--limit", "1000")
+    with_ulcer = invoke(search, built, "needs ulcer", "--json", "--limit", "1000")
+    everything = {json.loads(line)["url"] for line in plain.stdout.splitlines()}
+    excluded = {json.loads(line)["url"] for line in with_ulcer.stdout.splitlines()}
+    assert excluded and urls == everything - excluded
+
+
+def test_an_unknown_option_is_still_refused(built: Built) -> None:
+    result = invoke(search, built, "needs", "--jsonn")
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "close"),
+    [
+        ("--department", "Gastro", "Gastroenterology"),
+        ("--department", "cardiology", "Cardiology"),
+        ("--doctor", "Lin Meihau", "Lin Meihua"),
+        ("--site", "doctorqa", "doctorqna"),
+    ],
+)
+def test_an_unknown_filter_value_lists_the_close_existing_ones(
+    built: Built, option: str, value: str, close: str
+) -> None:
+    result = invoke(search, built, "needs", option, value)
+    assert result.exit_code == EXIT_BAD_QUERY
+    line = " ".join(result.output.split())
+    assert f"no {option[2:]} {value!r} in the archive" in line and repr(close) in line
+    assert f"healthqa values {option[2:]}" in line
 
 
 @pytest.mark.parametrize("query", ['""', "-ulcer", "( ) *"])
@@ -74,7 +127,7 @@ def test_show_renders_answers_links_and_failed_pages(built: Built) -> None:
         assert text in result.output
     failed = invoke(show, built, "https://doctorqna.com/en/article/300001")
     assert failed.exit_code == 0, failed.output
-    assert "not_an_article" in failed.output
+    assert "extraction_failed" in failed.output
     assert "No capture of this page has parsed yet" in failed.output
 
 
