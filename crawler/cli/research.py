@@ -164,6 +164,8 @@ def export(
         except SearchQueryError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_BAD_QUERY)
+    for line in result.stale.messages():
+        click.echo(line, err=True)
     click.echo(f"{result.rows} rows -> {result.path} (sha256 {result.sha256})")
     click.echo(f"manifest -> {result.manifest_path}")
 

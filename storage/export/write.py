@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage.export.atomic import staged_outputs
+from storage.export.atomic import StaleCleanup, clean_stale, staged_outputs
 from storage.export.deidentify import DeidentifyPlan
 from storage.export.manifest import ManifestCollector, build_manifest, manifest_bytes
 from storage.export.schema import ExportSchema
@@ -31,6 +31,8 @@ class ExportResult:
     rows: int
     sha256: str
     bytes: int
+    #: What earlier, killed exports had left in the output directory and was cleaned up.
+    stale: StaleCleanup
 
 
 def manifest_path_for(out: Path) -> Path:
@@ -54,13 +56,15 @@ def write_export(
 
     ``rows`` must carry exactly the schema's columns (after ``deidentify`` has replaced the
     name column). ``collector`` is read after the stream ends, so the caller must have wrapped
-    the stream with ``collector.observe``. Nothing is left behind on any error, and existing
-    outputs are only replaced with ``force=True``.
+    the stream with ``collector.observe``. Nothing is left behind on any error, existing
+    outputs are only replaced with ``force=True`` and survive a failed replacement, and what
+    killed exports left in the directory is cleaned first (``ExportResult.stale``).
     """
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     manifest_path = manifest_path_for(out)
     stream = (deidentify.apply(row) for row in rows) if deidentify else rows
+    stale = clean_stale(out.parent)
     with staged_outputs([out, manifest_path], force=force) as (data, manifest_file):
         count = WRITERS[fmt](stream, schema, data.tmp)
         sha256, size = data.sha256()
@@ -76,4 +80,4 @@ def write_export(
             extra=manifest_extra,
         )
         manifest_file.tmp.write_bytes(manifest_bytes(manifest))
-    return ExportResult(out, manifest_path, count, sha256, size)
+    return ExportResult(out, manifest_path, count, sha256, size, stale)

@@ -229,3 +229,16 @@ def test_csv_export_neutralises_a_formula_title(
     assert run_export(fresh, jsonl, "--format", "jsonl", *extra).exit_code == 0
     rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     assert next(r for r in rows if r["external_id"] == "299999")["question_title"] == formula
+
+
+def test_export_removes_a_killed_exports_temp_file_and_says_so(
+    built: Built, tmp_path: Path
+) -> None:
+    stale = tmp_path / ".old.parquet.0123456789ab.tmp"
+    stale.write_bytes(b"\0" * 200_000)  # no process holds its lock: its export is dead
+    out = tmp_path / "new.jsonl"
+    result = run_export(built, out, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert "removed 1 temporary file(s) (0.2 MB)" in result.stderr
+    assert "killed exports" in result.stderr
