@@ -19,6 +19,7 @@ from research_data import Built, _capture, build_archive, make_record
 from research_warc import append_response
 
 from crawler.cli.research import export
+from storage import Archive
 from storage.research.export_rows import QUESTION_SCHEMA, iter_question_rows
 from storage.search import SearchFilters
 
@@ -242,3 +243,37 @@ def test_export_removes_a_killed_exports_temp_file_and_says_so(
     assert not stale.exists()
     assert "removed 1 temporary file(s) (0.2 MB)" in result.stderr
     assert "killed exports" in result.stderr
+
+
+def test_export_reads_one_snapshot_while_a_crawl_writes(fresh: Built) -> None:
+    """Rows after the writer's commits still show the archive as of the export's first read.
+
+    The writer is another engine (its own connections, as a crawl process has) committing
+    between two batches of the export: a new question and a new revision of a later one.
+    """
+    expected = list(iter_question_rows(fresh.archive.engine))
+    rows = iter_question_rows(fresh.archive.engine, batch=3)
+    first = next(rows)
+
+    writer = Archive.open(fresh.db_url, data_dir=fresh.data_dir)
+    try:
+        later = fresh.records[-2]  # answered, and in the export's last batch
+        revised = dataclasses.replace(later, question_body="Rewritten while exporting", answers=())
+        added = dataclasses.replace(
+            make_record(40),
+            url="https://doctorqna.com/en/article/299998",
+            canonical_url="https://doctorqna.com/en/article/299998",
+            external_id="299998",
+        )
+        for n, record in enumerate((revised, added), start=200):
+            ingest_record(Built(writer, fresh.data_dir, [], fresh.db_url), record, n)
+        now = list(iter_question_rows(writer.engine))
+    finally:
+        writer.close()
+    assert len(now) == len(expected) + 1, "the writer's commits are visible to a new export"
+
+    exported = [first, *rows]
+    assert exported == expected
+    row = next(r for r in exported if r["url"] == later.url)
+    assert row["question_body"] == later.question_body
+    assert row["answer_count"] == len(later.answers) > 0
