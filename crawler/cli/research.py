@@ -6,14 +6,16 @@ Thin click wrappers: each parses options, opens the archive, calls one function 
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 from rich.console import Console
@@ -124,50 +126,115 @@ def show(page: str, as_json: bool, db_url: str | None, data_dir: str) -> None:
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), required=True)
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Output file (its manifest goes beside it), or - for standard output.",
+)
+@click.option(
+    "--manifest",
+    "manifest_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="With --out -: also write the manifest to this file (default: none).",
+)
 @filter_options
 @click.option(
     "--deidentify",
     is_flag=True,
-    help="Replace asker names by pseudonymous ids and scrub e-mails, phones, id numbers and "
-    "addresses from free text (key: $HEALTHQA_DEID_KEY or <data-dir>/deidentify.key).",
+    help="Replace asker names by pseudonymous ids and scrub e-mails, phones, id numbers, "
+    "addresses, names after labels and birth dates from free text "
+    "(key: $HEALTHQA_DEID_KEY or <data-dir>/deidentify.key).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing output and manifest.")
 @archive_options
 def export(
     fmt: str,
-    out: Path,
+    out: str,
+    manifest_out: str | None,
     deidentify: bool,
     force: bool,
     db_url: str | None,
     data_dir: str,
     **opts: Any,
 ) -> None:
-    """Write one row per question (answers and links nested) plus OUT.manifest.json."""
+    """Write one row per question (answers and links nested) plus OUT.manifest.json.
+
+    Exit status: 0 written; 1 the export could not be written (an existing OUT without
+    --force, a read-only or full disk, no permission) or the key is unusable; 2 bad options
+    (an empty OUT, a directory, a name too long, Parquet to a terminal, contradictory filters).
+    """
     # pyarrow and matplotlib load lazily: every ``healthqa`` command imports this module.
-    from storage.export import OutputExistsError, default_key_path, load_or_create_key
+    from storage.export import (
+        ExportWriteError,
+        OutputExistsError,
+        OutputPathError,
+        default_key_path,
+        load_or_create_key,
+    )
     from storage.research.export import export_questions
 
-    key = load_or_create_key(default_key_path(Path(data_dir))) if deidentify else None
+    to_stdout = out == "-"
+    target = _export_target(out, fmt, manifest_out)
+    try:
+        key = load_or_create_key(default_key_path(Path(data_dir))) if deidentify else None
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot use the de-identification key: {exc}") from exc
     with _open(db_url, data_dir) as archive:
         try:
             result = export_questions(
                 archive.engine,
                 fmt=fmt,
-                out=out,
+                out=target,
+                manifest_out=Path(manifest_out) if manifest_out else None,
                 filters=search_filters(opts),
                 deidentify_key=key,
                 force=force,
             )
-        except OutputExistsError as exc:
+        except (OutputExistsError, ExportWriteError) as exc:
+            if to_stdout and getattr(exc, "errno", None) == errno.EPIPE:
+                _discard_stdout()
             raise click.ClickException(str(exc)) from exc
-        except SearchQueryError as exc:
+        except (OutputPathError, SearchQueryError) as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_BAD_QUERY)
-    for line in result.stale.messages():
+    for line in result.stale.messages() if result.stale else ():
         click.echo(line, err=True)
-    click.echo(f"{result.rows} rows -> {result.path} (sha256 {result.sha256})")
-    click.echo(f"manifest -> {result.manifest_path}")
+    where = result.path or "standard output"
+    click.echo(f"{result.rows} rows -> {where} (sha256 {result.sha256})", err=to_stdout)
+    if result.manifest_path:
+        click.echo(f"manifest -> {result.manifest_path}", err=to_stdout)
+
+
+def _export_target(out: str, fmt: str, manifest_out: str | None) -> Path | BinaryIO:
+    """``--out`` as a path, or standard output for ``-`` (refusing what cannot work)."""
+    if not out.strip() or out.endswith(("/", os.sep)):
+        raise click.UsageError(
+            f"--out {out!r} names no file; give a file name such as questions.jsonl, "
+            "or - for standard output"
+        )
+    if out != "-":
+        if manifest_out is not None:
+            raise click.UsageError(
+                "--manifest is only for --out -; a file export's manifest is always written "
+                "beside it as OUT.manifest.json"
+            )
+        return Path(out)
+    if fmt == "parquet" and sys.stdout.isatty():
+        raise click.UsageError(
+            "refusing to write binary Parquet to a terminal; redirect standard output "
+            "(--out - > file.parquet, or into a pipe) or give --out FILE"
+        )
+    return sys.stdout.buffer
+
+
+def _discard_stdout() -> None:
+    """The reader of standard output has gone: point stdout at /dev/null so the interpreter's
+    final flush does not fail a second time with a traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 @click.command()

@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -37,7 +36,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_CHUNK = 1 << 20
 _TOKEN_BYTES = 6
 #: ``.<name>.<token>.<kind>``: what staging leaves in a directory while it works.
 _STAGING_NAME = re.compile(r"^\.(?P<name>.*)\.(?P<token>[0-9a-f]{12})\.(?P<kind>tmp|bak|journal)$")
@@ -63,16 +61,6 @@ class StagedFile:
     target: Path
     tmp: Path
     fd: int
-
-    def sha256(self) -> tuple[str, int]:
-        """Hex digest and size of the staged bytes, read back in chunks (constant memory)."""
-        digest = hashlib.sha256()
-        size = 0
-        with self.tmp.open("rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-        return digest.hexdigest(), size
 
 
 @dataclass(slots=True)

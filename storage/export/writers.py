@@ -1,9 +1,10 @@
 """Format writers: stream checked rows into JSONL, CSV or Parquet in constant memory.
 
-Each writer holds at most one row (JSONL, CSV) or one Parquet row group in memory, so an
-export of millions of records costs the same RAM as one of a thousand. Output depends only
-on the rows: no timestamps, random ids or dict-order accidents, so re-running an export
-gives byte-identical files that researchers can checksum and cite.
+Each writer streams into a binary sink (a staged file, or standard output) and holds at most
+one row (JSONL, CSV) or one Parquet row group in memory, so an export of millions of records
+costs the same RAM as one of a thousand. Writers never close the sink: the caller owns it.
+Output depends only on the rows: no timestamps, random ids or dict-order accidents, so
+re-running an export gives byte-identical files that researchers can checksum and cite.
 
 * JSONL keeps nesting (lists, structs) as JSON; dates and datetimes as ISO strings.
 * CSV has one header row; lists and structs are JSON text in their cell, ``None`` is an
@@ -16,12 +17,13 @@ gives byte-identical files that researchers can checksum and cite.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -63,11 +65,22 @@ def _json(value: Any) -> str:
     return text.translate(_LINE_BREAKS)
 
 
-def write_jsonl(rows: Rows, schema: ExportSchema, path: Path) -> int:
+@contextlib.contextmanager
+def _text(sink: BinaryIO, newline: str) -> Iterator[io.TextIOWrapper]:
+    """UTF-8 text over ``sink``, flushed and detached at the end so ``sink`` stays open."""
+    handle = io.TextIOWrapper(sink, encoding="utf-8", newline=newline)  # type: ignore[type-var]
+    try:
+        yield handle
+    finally:
+        handle.flush()
+        handle.detach()
+
+
+def write_jsonl(rows: Rows, schema: ExportSchema, sink: BinaryIO) -> int:
     """One JSON object per line, keys in schema order."""
     count = 0
     names = schema.names
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
+    with _text(sink, "\n") as handle:
         for count, row in enumerate(rows, start=1):
             values = schema.check_row(row, count - 1)
             handle.write(_json(dict(zip(names, values, strict=True))))
@@ -117,7 +130,7 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
-def write_csv(rows: Rows, schema: ExportSchema, path: Path) -> int:
+def write_csv(rows: Rows, schema: ExportSchema, sink: BinaryIO) -> int:
     """RFC 4180: CRLF line ends, multi-line text inside quoted cells.
 
     CRLF, not ``\\n``: the csv module quotes a field only for the characters of its line
@@ -127,7 +140,7 @@ def write_csv(rows: Rows, schema: ExportSchema, path: Path) -> int:
     written by us, and JSON cells start with ``[`` or ``{``.
     """
     count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with _text(sink, "") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(schema.names)
         for count, row in enumerate(rows, start=1):
@@ -138,7 +151,7 @@ def write_csv(rows: Rows, schema: ExportSchema, path: Path) -> int:
 def write_parquet(
     rows: Rows,
     schema: ExportSchema,
-    path: Path,
+    sink: BinaryIO,
     *,
     row_group_rows: int = DEFAULT_ROW_GROUP_ROWS,
     row_group_chars: int = DEFAULT_ROW_GROUP_CHARS,
@@ -153,7 +166,7 @@ def write_parquet(
     arrow_schema = schema.arrow()
     columns: list[list[Any]] = [[] for _ in schema.columns]
     buffered_rows = buffered_chars = count = 0
-    with pq.ParquetWriter(path, arrow_schema, **PARQUET_OPTIONS) as writer:
+    with pq.ParquetWriter(sink, arrow_schema, **PARQUET_OPTIONS) as writer:
 
         def flush() -> None:
             arrays = [
@@ -189,7 +202,7 @@ def _text_chars(value: Any) -> int:
     return 0
 
 
-WRITERS: dict[str, Callable[[Rows, ExportSchema, Path], int]] = {
+WRITERS: dict[str, Callable[[Rows, ExportSchema, BinaryIO], int]] = {
     "jsonl": write_jsonl,
     "csv": write_csv,
     "parquet": write_parquet,

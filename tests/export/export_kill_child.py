@@ -2,9 +2,9 @@
 
 Run as ``python export_kill_child.py <out> <mode>``:
 
-* ``writing``: stream rows into ``<out>`` (``--force``), print ``ready`` once 50 rows are in
-  the staged file, then wait on stdin for ever: the test kills the process there, as a user's
-  Ctrl-\\, the OOM killer or a reboot would, mid-export;
+* ``writing``: stream rows into ``<out>`` (``--force``), print ``ready`` once 5,000 rows
+  (over 1 MB, more than the write buffer) are in the staged file, then wait on stdin for
+  ever: the test kills the process there, as the OOM killer or a reboot would, mid-export;
 * ``committing``: replace the export at ``<out>`` (``--force``) and SIGKILL itself right
   after the data file has been moved over the old one, before the manifest follows: the one
   moment at which the old and new files are mixed.
@@ -25,11 +25,11 @@ from storage.export import write_export
 
 
 def rows_then_wait() -> Iterator[dict[str, Any]]:
-    for i in range(50):
+    for i in range(5000):
         yield make_row(i)
     print("ready", flush=True)
     sys.stdin.read()
-    yield make_row(50)
+    yield make_row(5000)
 
 
 def die_on_second_replace() -> None:

@@ -102,7 +102,8 @@ def test_parquet_round_trip_has_real_types(tmp_path: Path, rows: list) -> None:
 
 def test_parquet_flushes_bounded_row_groups(tmp_path: Path, rows: list) -> None:
     out = tmp_path / "qa.parquet"
-    assert write_parquet(iter(rows), SCHEMA, out, row_group_rows=10) == 25
+    with out.open("wb") as sink:
+        assert write_parquet(iter(rows), SCHEMA, sink, row_group_rows=10) == 25
     meta = pq.ParquetFile(out).metadata
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [10, 10, 5]
 
@@ -114,7 +115,8 @@ def test_parquet_flushes_early_when_text_is_large(tmp_path: Path) -> None:
     )
     rows = [{"body": "x" * 200, "answers": [{"body": "y" * 100}]} for _ in range(10)]
     out = tmp_path / "qa.parquet"
-    write_parquet(iter(rows), schema, out, row_group_rows=100, row_group_chars=1000)
+    with out.open("wb") as sink:
+        write_parquet(iter(rows), schema, sink, row_group_rows=100, row_group_chars=1000)
     meta = pq.ParquetFile(out).metadata
     # 300 characters a row (nested text counts): a group closes once it reaches 1000.
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [4, 4, 2]
