@@ -73,7 +73,8 @@ _EMAIL = (
 _AT = r"(?:\s*[(\[{]\s*at\s*[)\]}]\s*|\s+at\s+)"
 _DOT = r"(?:\s*[(\[{]\s*dot\s*[)\]}]\s*|\s+dot\s+|\.)"
 _EMAIL_SPELLED = (
-    rf"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{{2,}}{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*"
+    rf"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{{2,}}(?:{_DOT}[A-Za-z0-9_%+\-]+)*{_AT}"
+    rf"[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*"
     rf"{_DOT}(?i:com|net|org|edu|gov|tw|hk|cn|mo|sg|jp|us|uk|io|me)(?![A-Za-z])"
 )
 
@@ -96,7 +97,7 @@ _ID_HINT = re.compile(r"\d(?:\d{5}|\d{2}-\d{2}-\d{4})")
 _EN_ID_LABEL = (
     r"passport|medical record|chart|patient (?=n|#|id)|MRN|NHI card|health insurance card|"
     r"insurance card|identity card|ID card|HKID|student ID|resident certificate|ARC|"
-    r"social security|SSN|I\.D\.|ID"
+    r"social security|SSN|policy|member|membership|account|claim|I\.D\.|ID"
 )
 _ZH_ID_LABEL = (
     r"身分證|身份證|身份证|身分证|居留證|居留证|統一證號|護照|护照|病歷|病历|健保卡|"
@@ -115,7 +116,8 @@ _ID_LABELED = (
 )
 _ID_LABEL_HINT = re.compile(
     r"passport|medical record|chart|patient|mrn|nhi|insurance card|identity card|hkid|"
-    r"student|resident|arc|social security|ssn|i(?<![a-z]i)\.?d(?![a-z])|" + _ZH_ID_LABEL
+    r"student|resident|arc|social security|ssn|policy|member|account|claim|"
+    r"i(?<![a-z]i)\.?d(?![a-z])|" + _ZH_ID_LABEL
 )
 
 # --- dates of birth ----------------------------------------------------------------------
@@ -140,8 +142,13 @@ _DOB_LABEL = (
     r"(?:\s+(?:is|was|on|in))*\s*[:：]?\s*"
     r"|(?:出生日期|出生年月日|出生年月|生日|出生於|出生于|生於|生于|出生)\s*(?:是|為|为|在)?\s*[:：]?\s*)"
 )
+# A birthday without its year still narrows a person down: after a label only.
+_MONTH_DAY = (
+    rf"(?:{_ZH_DIGIT}{{1,2}}\s*月\s*{_ZH_DIGIT}{{1,3}}\s*[日號号]"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d,])|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?!,?\s*\d))"
+)
 _DOB = (
-    rf"{_DOB_LABEL}(?P<value>{_DATE})(?!\d)"
+    rf"{_DOB_LABEL}(?P<value>{_DATE}|{_MONTH_DAY})(?!\d)"
     rf"|(?P<before>{_DATE})(?=\s*(?:出生|出世|誕生|生(?![日病氣气產产效活長长理物命意育])))"
 )
 _DOB_HINT = re.compile(r"born|birth|d\.?o\.?b|出生|生日|生於|生于|出世|誕生|月生")
@@ -170,7 +177,8 @@ _PHONE = (
 # A number announced by a phone label, area code or not: "電話：2712-3456", "tel 2712 3456".
 _PHONE_LABELED = (
     r"(?:(?<![A-Za-z])(?i:phone|tel|telephone|mobile|cell|cellphone|landline|direct line|"
-    r"whatsapp|wechat|line|fax|call me(?: at| on)?|call)(?:\s*(?i:number|no\.?|#))?"
+    r"whatsapp|wechat|line|fax|call me(?: at| on)?|call|(?:my|his|her|our) number)"
+    r"(?:\s*(?i:number|no\.?|#))?"
     r"(?:\s+is\s+|\s*[:：]\s*|\s+)"
     r"|(?:電話|电话|手機|手机|市話|市话|行動電話|傳真|传真|聯絡電話|連絡電話|联系电话|"
     r"聯絡方式|联系方式|家裡電話|家里电话|號碼|号码|打給我|打给我|撥打|打)"
@@ -178,7 +186,7 @@ _PHONE_LABELED = (
     r"(?P<value>\+?(?:\(\d{1,4}\)\s?)?\d[\d \-.]{5,}\d)" + _NUM_END + _NOT_A_UNIT
 )
 _PHONE_LABEL_HINT = re.compile(
-    r"phone|tel|mobile|cell|landline|line|whatsapp|wechat|fax|call|"
+    r"phone|tel|mobile|cell|landline|line|whatsapp|wechat|fax|call|number|"
     r"電話|电话|手機|手机|市話|市话|傳真|传真|號碼|号码|聯絡|联系|打"
 )
 
@@ -190,7 +198,7 @@ _EN_STREET = (
     r"\d(?<![0-9A-Za-z+/.\-].)\d{0,4}(?:-\d{1,5})?\s+(?:[A-Z][A-Za-z']*\.?\s+){1,3}"
     r"(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Way|Court|Ct|Place|Pl|"
     r"Terrace|Parkway|Pkwy|Highway|Hwy)"
-    r"\b\.?(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room)\.?\s*#?\s*[A-Za-z0-9\-]+)?"
+    r"\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room)\.?\s*#?\s*[A-Za-z0-9\-]+)?"
 )
 _EN_TAIWAN = (
     r"(?<![A-Za-z0-9])(?:\d+F\.?(?:-\d+)?,?\s*)?No\.\s*\d+(?:-\d+)?"
@@ -198,8 +206,11 @@ _EN_TAIWAN = (
     rf",\s*(?:{_EN_WORD}\s+){{0,2}}{_EN_WORD}\s*"
     r"(?:Rd|Road|St|Street|Ave|Avenue|Blvd|Boulevard)\b\.?"
     r"(?:,\s*(?:Section|Sec)\.?\s*\d+"
-    r"|,\s*(?:[A-Z][A-Za-z]*\s+){1,2}(?:Dist|District|City|County|Township|Village|Vil)\b\.?"
+    r"|,\s*(?:[A-Z][A-Za-z']*\s+){1,2}(?:Dist|District|City|County|Township|Village|Vil)\b\.?"
     r"(?:\s*\d{3,6})?"
+    r"|,\s*(?:New\s+)?(?:Taipei|Taichung|Tainan|Kaohsiung|Taoyuan|Hsinchu|Keelung|Chiayi|"
+    r"Changhua|Yilan|Hualien|Taitung|Pingtung|Miaoli|Nantou|Yunlin|Penghu|Kinmen)"
+    r"(?:\s+(?:City|County))?(?:\s*\d{3,6})?\b"
     r"|,\s*Taiwan(?:\s*\(R\.O\.C\.\))?)*"
 )
 _ZH_NUM = r"[0-9]+"
@@ -221,11 +232,12 @@ _ZH_HOUSE = (
     rf"(?:\s?{_ZH_CNUM}\s?[樓楼Ff](?:之{_ZH_NUM})?)?(?:{_ZH_NUM}室)?"
 )
 _ZH_ADDRESS = (
-    rf"(?:{_ZH_CITY})?(?:{_ZH_NAME}{{1,3}}[區区鄉乡鎮镇市])?"
-    rf"(?:{_ZH_NAME}{{1,3}}[里村](?:{_ZH_CNUM}鄰)?)?"
-    rf"(?:{_ZH_NAME}{{1,6}}?{_ZH_ROAD}(?:\s?{_ZH_CNUM}\s?段)?)?"
+    rf"(?:{_ZH_CITY}\s?)?(?:{_ZH_NAME}{{1,3}}[區区鄉乡鎮镇市]\s?)?"
+    rf"(?:{_ZH_NAME}{{1,3}}[里村](?:{_ZH_CNUM}鄰)?\s?)?"
+    rf"(?:{_ZH_NAME}{{1,6}}?{_ZH_ROAD}[東西南北中东]?(?:\s?{_ZH_CNUM}\s?段)?)?"
     rf"(?:\s?{_ZH_NUM}\s?巷)?(?:\s?{_ZH_NUM}\s?[弄衖])?"
-    rf"(?:(?<=[路街道段巷弄衖鄰里村])|(?<=[路街道段巷弄衖鄰里村]\s)){_ZH_HOUSE}"
+    rf"(?:(?<=[路街道段巷弄衖鄰里村])|(?<=[路街道段巷弄衖鄰里村]\s)|(?<=[路街道][東西南北中东])"
+    rf"|(?<=[路街道][東西南北中东]\s)){_ZH_HOUSE}"
 )
 # A road/lane/village word, at most a section's worth of characters, then a house number.
 _ZH_ADDRESS_HINT = re.compile(r"(?:路|街|道|巷|弄|鄰|里|村)[^號号\n]{0,16}?[0-9]\s?[號号]")
@@ -290,20 +302,22 @@ _ZH_RELATION = (
 )
 _ZH_NAME_PATTERNS = (
     # After a naming label, any two to four Han characters: "姓名：林志明", "病人：李大同".
-    r"(?:(?:病人|患者|病患|家屬|家属|聯絡人|联系人|連絡人)(?:姓名)?\s*[:：]"
+    r"(?:(?:病人|患者|病患|家屬|家属|聯絡人|联系人|連絡人|聯絡窗口|联系窗口|寫信的人|写信的人|"
+    r"發信人|发信人|提問人|提问人|申請人|申请人|當事人|当事人|簽名|签名)(?:姓名)?\s*[:：]"
     r"|(?:姓名|名字|署名)\s*(?:是|為|为|叫|[:：])|姓名\s)"
     rf"\s*(?P<v1>{_ZH_ANY_NAME})",
     # After "叫", "本人", "發問者" or "我是", a surname first: "我叫王小明", "我是林雅婷，".
-    rf"(?:名叫|叫做|叫|本人|發問者|发问者|我是)\s*(?P<v2>{_ZH_SURNAME_NAME})",
-    # After a relation: "我先生李志豪的", "聯絡我太太周琳達".
-    rf"(?:我|我的|我家)(?:{_ZH_RELATION})\s*(?P<v3>{_ZH_SURNAME_NAME})",
+    rf"(?:名叫|叫做|叫|本人|發問者|发问者|我是|家屬|家属)\s*(?P<v2>{_ZH_SURNAME_NAME})",
+    # After a relation, mine or starting a sentence: "我先生李志豪的", "同事王建民說".
+    rf"(?:我|我的|我家|^|(?<=[\s，,。.！!？?；;]))(?:{_ZH_RELATION})\s*(?P<v3>{_ZH_SURNAME_NAME})",
     # A signature: "吳怡君 敬上", or a name alone on the last line.
     rf"(?P<v4>(?:{_SURNAMES}){_HAN}{{1,2}})\s*(?:敬上|謹上|谨上|敬啟|拜上)",
     rf"(?<=\n)[ \t]*(?P<v5>(?:{_SURNAMES}){_HAN}{{1,2}})\s*\Z",
 )
 _ZH_NAME_HINT = re.compile(
-    rf"姓名|名字|聯絡人|联系人|病人|患者|病患|家屬|家属|署名|叫|本人|發問者|发问者|我是|"
-    rf"敬上|謹上|谨上|敬啟|拜上|\n|我(?:的|家)?(?:{_ZH_RELATION})"
+    rf"姓名|名字|聯絡|联系|病人|患者|病患|家屬|家属|署名|叫|本人|發問者|发问者|我是|寫信|写信|"
+    rf"發信|发信|提問人|提问人|申請人|申请人|當事人|当事人|簽名|签名|"
+    rf"敬上|謹上|谨上|敬啟|拜上|\n|{_ZH_RELATION}"
 )
 
 _EN_NAME_TOKEN = r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)?)"
@@ -322,6 +336,8 @@ _EN_NAME = (
     rf"(?!(?:{_EN_NOT_NAMES})\b){_EN_NAME_TOKEN}"
     rf"(?:[ ](?!(?:{_EN_NOT_NAMES})\b){_EN_NAME_TOKEN}){{0,2}}"
 )
+# A title before a name stays in the text; a doctor's title is not here: doctors' names stay.
+_EN_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+)?"
 _EN_RELATION = (
     r"husband|wife|son|daughter|mother|father|mom|mum|dad|brother|sister|grandmother|"
     r"grandfather|grandma|grandpa|granddaughter|grandson|uncle|aunt|cousin|nephew|niece|"
@@ -333,21 +349,24 @@ _SIGN_OFF = (
     r"sincerely|yours sincerely|yours truly|yours|cheers|bye|love)"
 )
 _EN_NAME_PATTERNS = (
-    # "my name is", "my wife's name is", "name:", "patient name:", "named".
+    # "my name is", "my wife's name is", "name:", "Patient: Mr. Chang", "I'm called Jo".
     rf"(?<![A-Za-z])(?i:(?:my|his|her|our|their)(?:\s+[a-z\-]+(?:'s)?)?\s+name(?:\s+is|'s)"
-    rf"|(?:patient|full|first|last|contact|my)?\s*name\s*[:：])\s*"
+    rf"|(?:patient|full|first|last|contact|my)?\s*name\s*[:：]"
+    rf"|(?:patient|contact|emergency contact|signed|from|sender)\s*[:：]"
+    rf"|(?:I am|I'm)\s+called|I go by|(?:you can|people|everyone) calls? me)\s*{_EN_TITLE}"
     rf"(?P<v1>{_EN_NAME})",
     # "I am Grace Liu, a nurse", "this is Chen again", "I'm Peter."
     rf"(?<![A-Za-z])(?:I am|I'm|(?i:this is)|It's)\s+(?P<v2>{_EN_NAME})"
     r"(?=\s*[,.;!(]|\s+(?:and|from|a|an|writing|again|here|aged?|\d))",
     # "my husband Lee Chih-Hao", "contact my wife Linda Chou".
-    rf"(?<![A-Za-z])(?i:my|our)\s+(?i:{_EN_RELATION}),?\s+(?P<v3>{_EN_NAME})",
+    rf"(?<![A-Za-z])(?i:my|our)\s+(?i:{_EN_RELATION}),?\s+{_EN_TITLE}(?P<v3>{_EN_NAME})",
     # "Regards,\nAmy Wu" (the name alone on the last line) or "Thanks, Amy" ending the text.
-    rf"(?<![A-Za-z]){_SIGN_OFF}(?:[^\n]{{0,40}}\n\s*|,\s*)(?P<v4>{_EN_NAME})\s*[.!]?\s*\Z",
+    rf"(?<![A-Za-z]){_SIGN_OFF}(?:[^\n]{{0,40}}\n\s*(?:[-–—~]+\s*)?|,\s*)"
+    rf"(?P<v4>{_EN_NAME})\s*[.!]?\s*\Z",
 )
 _EN_NAME_HINT = re.compile(
-    rf"name|called|i am|i'm|this is|it's|{_EN_RELATION}|thank|regard|sincerely|yours|cheers|"
-    r"bye|love|best"
+    rf"name|call|i am|i'm|this is|it's|go by|patient|contact|signed|from|sender|{_EN_RELATION}|"
+    r"thank|regard|sincerely|yours|cheers|bye|love|best"
 )
 
 # A display name that says nothing about a person is not looked for in the text.
