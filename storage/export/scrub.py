@@ -132,7 +132,7 @@ _DATE = (
     r"|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"
     r"|\d{2,3}[/.]\d{1,2}[/.]\d{1,2}"  # Taiwan's ROC calendar: 75/03/02
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
+    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
     rf"|{_MONTH},?\s+\d{{4}}"
     rf"|(?:民國|民国)?\s*{_ZH_DIGIT}{{2,4}}\s*年\s*{_ZH_DIGIT}{{1,2}}\s*月"
     rf"(?:\s*{_ZH_DIGIT}{{1,3}}\s*[日號号])?)"
@@ -145,11 +145,14 @@ _DOB_LABEL = (
 # A birthday without its year still narrows a person down: after a label only.
 _MONTH_DAY = (
     rf"(?:{_ZH_DIGIT}{{1,2}}\s*月\s*{_ZH_DIGIT}{{1,3}}\s*[日號号]"
-    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d,])|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?!,?\s*\d))"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d,])"
+    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?!,?\s*\d)"
+    r"|\d{1,2}/\d{1,2}(?![/\d]))"
 )
 _DOB = (
     rf"{_DOB_LABEL}(?P<value>{_DATE}|{_MONTH_DAY})(?!\d)"
-    rf"|(?P<before>{_DATE})(?=\s*(?:出生|出世|誕生|生(?![日病氣气產产效活長长理物命意育])))"
+    rf"|(?P<before>{_DATE}|{_ZH_DIGIT}{{1,2}}\s*月\s*{_ZH_DIGIT}{{1,3}}\s*[日號号])"
+    rf"(?=\s*(?:出生|出世|誕生|生(?![日病氣气產产效活長长理物命意育])))"
 )
 _DOB_HINT = re.compile(r"born|birth|d\.?o\.?b|出生|生日|生於|生于|出世|誕生|月生")
 
@@ -160,6 +163,7 @@ _NOT_A_UNIT = r"(?!\s?(?:[a-zA-Zµμ]{1,4}/|/[a-zA-Zµμ]|IU|copies|cells|mg|ml|
 _PHONE = (
     r"[+(\d](?<![0-9A-Za-z+/.\-].)(?:"
     r"(?<=\+)\d{1,3}(?:[ .\-]?\(?\d{1,4}\)?){1,5}"  # international: +886 2 1234 5678
+    r"|(?<=\()\+\d{1,3}\)(?:[ .\-]?\(?\d{1,4}\)?){1,5}"  # (+886) 2-2345-6789
     r"|(?:(?<=0)0(?:886|86|852|853)|(?<=8)(?:86|6|52|53))"  # 00886, 886, 86, 852, 853
     r"[ \-]?\(?0?\d{1,4}\)?[ \-]?\d{3,4}[ \-]?\d{3,4}"
     r"|(?<=1)[3-9]\d[ \-]?\d{4}[ \-]?\d{4}"  # mainland mobile: 138 1234 5678
@@ -195,13 +199,14 @@ _EN_WORD = r"[A-Z][A-Za-z']*\.?"
 _EN_STREET = (
     r"(?:(?:Flat|Room|Rm|Unit|Apt|Suite)\.?\s*[A-Za-z0-9\-]+,\s*(?:\d+/F,?\s*)?"
     r"(?:Block\s+[A-Za-z0-9]+,\s*)?)?"
-    r"\d(?<![0-9A-Za-z+/.\-].)\d{0,4}(?:-\d{1,5})?\s+(?:[A-Z][A-Za-z']*\.?\s+){1,3}"
+    r"\d(?<![0-9A-Za-z+/.\-].)\d{0,4}[A-Z]?(?:-\d{1,5})?\s+(?:[A-Z][A-Za-z']*\.?\s+){1,3}"
     r"(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Way|Court|Ct|Place|Pl|"
     r"Terrace|Parkway|Pkwy|Highway|Hwy)"
     r"\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room)\.?\s*#?\s*[A-Za-z0-9\-]+)?"
 )
 _EN_TAIWAN = (
-    r"(?<![A-Za-z0-9])(?:\d+F\.?(?:-\d+)?,?\s*)?No\.\s*\d+(?:-\d+)?"
+    r"(?<![A-Za-z0-9])(?:(?:Rm|Room|Unit|Flat)\.?\s*[A-Za-z0-9\-]+,\s*)?(?:\d+F\.?(?:-\d+)?,?\s*)?"
+    r"No\.\s*\d+(?:-\d+)?"
     r"(?:,\s*(?:Alley|Aly|Lane|Ln|Section|Sec)\.?\s*\d+)*"
     rf",\s*(?:{_EN_WORD}\s+){{0,2}}{_EN_WORD}\s*"
     r"(?:Rd|Road|St|Street|Ave|Avenue|Blvd|Boulevard)\b\.?"
@@ -217,9 +222,7 @@ _ZH_NUM = r"[0-9]+"
 _ZH_CNUM = r"[0-9一二三四五六七八九十百]+"
 # Characters that start the sentence around an address ("我住在", "家在", "這條路") are not
 # part of a place name; excluding them keeps the placeholder from swallowing the context.
-_ZH_NAME = (
-    r"(?:(?![在住的是我你他她於于到從从往近和與与及家就要去也都這这那條条搭坐址])[\u4e00-\u9fff])"
-)
+_ZH_NAME = r"(?:(?![在住的是我你他她於于到從从往近家就要去也都這这那條条搭坐址寄])[\u4e00-\u9fff])"
 _ZH_CITY = (
     r"(?:[台臺](?:北|中|南|東|东)|新北|桃園|桃园|高雄|基隆|新竹|嘉義|嘉义|苗栗|彰化|南投|"
     r"雲林|云林|屏東|屏东|宜蘭|宜兰|花蓮|花莲|澎湖|金門|金门|連江|连江|香港|九龍|九龙|新界|澳門|澳门)"
@@ -229,7 +232,8 @@ _ZH_ROAD = r"(?:路|街|大道|道)"
 # A number + 號 followed by a vehicle, bed or ward word is a bus line or a bed, not a house.
 _ZH_HOUSE = (
     rf"\s?{_ZH_NUM}\s?(?:[之\-]\s?{_ZH_NUM})?\s?[號号](?![公客]?車|[公客]?车|巴士|線|线|床|病房|診|诊)"
-    rf"(?:\s?{_ZH_CNUM}\s?[樓楼Ff](?:之{_ZH_NUM})?)?(?:{_ZH_NUM}室)?"
+    rf"(?:\s?{_ZH_CNUM}\s?[樓楼Ff](?:之{_ZH_NUM})?|\s?[Bb]\d{{1,2}}|\s?地下{_ZH_CNUM}[樓楼])?"
+    rf"(?:{_ZH_NUM}室)?"
 )
 _ZH_ADDRESS = (
     rf"(?:{_ZH_CITY}\s?)?(?:{_ZH_NAME}{{1,3}}[區区鄉乡鎮镇市]\s?)?"
@@ -272,7 +276,10 @@ _ZH_NAME_WORDS = _word_set(
     嚴重 韓國 金錢 金額 童話 陸續 柳丁 錢財 熊貓 任務 甘蔗 顧客 毛毛 章程 官員 萬元 萬分 雷同
     房東 凌亂 孔子 易經 包裝 陳年 黃色 黃金 張開 劉海 楊桃 許願 鄭重 洪水 曾孫 周全 周到 徐徐
     蘇打 葉子 莊園 江水 何必 羅列 鍾情 游離 胡說 胡亂 施打 施行 沈重 沈默 顏色 孫子 孫女 戴上
-    宋朝 方向 方式 杜鵑 石化 古老 古代 馬桶 馬達 田間 康健 白話 白色 朱紅 姜母 汪汪"""
+    宋朝 方向 方式 杜鵑 石化 古老 古代 馬桶 馬達 田間 康健 白話 白色 朱紅 姜母 汪汪
+    小孩 小朋友 小學 小学 小兒 小儿 小姐 小弟 小妹 小時 小时 小腿 小便 小心 小姑 小叔 小舅 小姨
+    小寶 小宝 小女 小犬 小資 小資 小腹 小型 小小 小組 小组 小三 小六 小一 小二 小四 小五 阿姨 阿嬤
+    阿嬷 阿媽 阿妈 阿公 阿伯 阿婆 阿兵 阿斯 阿茲 阿兹 阿里 阿拉 阿爸 阿母"""
 )
 #: A name ending in an honorific or a profession is a title, not the person's name.
 _ZH_TITLES = (
@@ -294,31 +301,9 @@ _ZH_STRONG_END = r"(?=[\s，,。.！!？?、；;：:（(）)」』\d]|$)"
 _ZH_SURNAME_NAME = (
     rf"(?:{_SURNAMES}){_HAN}{{2}}{_ZH_STRONG_END}|(?:{_SURNAMES}){_HAN}{{1,2}}?{_ZH_AFTER_NAME}"
 )
+# "阿明", "小美": a nickname, only after a naming label or a relation.
+_ZH_NICKNAME = rf"[阿小]{_HAN}{_ZH_AFTER_NAME}"
 _ZH_ANY_NAME = rf"{_HAN}{{2,4}}?{_ZH_AFTER_NAME}"
-_ZH_RELATION = (
-    r"先生|太太|老公|老婆|丈夫|妻子|兒子|儿子|女兒|女儿|爸爸|媽媽|妈妈|父親|父亲|母親|母亲|"
-    r"哥哥|弟弟|姊姊|姐姐|妹妹|阿公|阿嬤|阿嬷|阿媽|爺爺|爷爷|奶奶|外公|外婆|舅舅|阿姨|叔叔|"
-    r"伯伯|姑姑|孫子|孙子|孫女|孙女|朋友|同事|男友|女友|男朋友|女朋友|室友|婆婆|公公|岳母|岳父"
-)
-_ZH_NAME_PATTERNS = (
-    # After a naming label, any two to four Han characters: "姓名：林志明", "病人：李大同".
-    r"(?:(?:病人|患者|病患|家屬|家属|聯絡人|联系人|連絡人|聯絡窗口|联系窗口|寫信的人|写信的人|"
-    r"發信人|发信人|提問人|提问人|申請人|申请人|當事人|当事人|簽名|签名)(?:姓名)?\s*[:：]"
-    r"|(?:姓名|名字|署名)\s*(?:是|為|为|叫|[:：])|姓名\s)"
-    rf"\s*(?P<v1>{_ZH_ANY_NAME})",
-    # After "叫", "本人", "發問者" or "我是", a surname first: "我叫王小明", "我是林雅婷，".
-    rf"(?:名叫|叫做|叫|本人|發問者|发问者|我是|家屬|家属)\s*(?P<v2>{_ZH_SURNAME_NAME})",
-    # After a relation, mine or starting a sentence: "我先生李志豪的", "同事王建民說".
-    rf"(?:我|我的|我家|^|(?<=[\s，,。.！!？?；;]))(?:{_ZH_RELATION})\s*(?P<v3>{_ZH_SURNAME_NAME})",
-    # A signature: "吳怡君 敬上", or a name alone on the last line.
-    rf"(?P<v4>(?:{_SURNAMES}){_HAN}{{1,2}})\s*(?:敬上|謹上|谨上|敬啟|拜上)",
-    rf"(?<=\n)[ \t]*(?P<v5>(?:{_SURNAMES}){_HAN}{{1,2}})\s*\Z",
-)
-_ZH_NAME_HINT = re.compile(
-    rf"姓名|名字|聯絡|联系|病人|患者|病患|家屬|家属|署名|叫|本人|發問者|发问者|我是|寫信|写信|"
-    rf"發信|发信|提問人|提问人|申請人|申请人|當事人|当事人|簽名|签名|"
-    rf"敬上|謹上|谨上|敬啟|拜上|\n|{_ZH_RELATION}"
-)
 
 _EN_NAME_TOKEN = r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)?)"
 # Capitalised words that follow "I am", "my son" and the like without being names.
@@ -352,14 +337,16 @@ _EN_NAME_PATTERNS = (
     # "my name is", "my wife's name is", "name:", "Patient: Mr. Chang", "I'm called Jo".
     rf"(?<![A-Za-z])(?i:(?:my|his|her|our|their)(?:\s+[a-z\-]+(?:'s)?)?\s+name(?:\s+is|'s)"
     rf"|(?:patient|full|first|last|contact|my)?\s*name\s*[:：]"
-    rf"|(?:patient|contact|emergency contact|signed|from|sender)\s*[:：]"
+    rf"|(?:patient|contact|contact person|emergency contact|sender)\s*[:：]"
+    rf"|(?:signed|from)\s*[:：,]"
     rf"|(?:I am|I'm)\s+called|I go by|(?:you can|people|everyone) calls? me)\s*{_EN_TITLE}"
     rf"(?P<v1>{_EN_NAME})",
     # "I am Grace Liu, a nurse", "this is Chen again", "I'm Peter."
     rf"(?<![A-Za-z])(?:I am|I'm|(?i:this is)|It's)\s+(?P<v2>{_EN_NAME})"
     r"(?=\s*[,.;!(]|\s+(?:and|from|a|an|writing|again|here|aged?|\d))",
     # "my husband Lee Chih-Hao", "contact my wife Linda Chou".
-    rf"(?<![A-Za-z])(?i:my|our)\s+(?i:{_EN_RELATION}),?\s+{_EN_TITLE}(?P<v3>{_EN_NAME})",
+    rf"(?<![A-Za-z])(?i:my|our)\s+(?i:{_EN_RELATION})(?:,?\s+|\s*\(\s*){_EN_TITLE}"
+    rf"(?P<v3>{_EN_NAME})",
     # "Regards,\nAmy Wu" (the name alone on the last line) or "Thanks, Amy" ending the text.
     rf"(?<![A-Za-z]){_SIGN_OFF}(?:[^\n]{{0,40}}\n\s*(?:[-–—~]+\s*)?|,\s*)"
     rf"(?P<v4>{_EN_NAME})\s*[.!]?\s*\Z",
@@ -367,6 +354,38 @@ _EN_NAME_PATTERNS = (
 _EN_NAME_HINT = re.compile(
     rf"name|call|i am|i'm|this is|it's|go by|patient|contact|signed|from|sender|{_EN_RELATION}|"
     r"thank|regard|sincerely|yours|cheers|bye|love|best"
+)
+
+_ZH_RELATION = (
+    r"先生|太太|老公|老婆|丈夫|妻子|兒子|儿子|女兒|女儿|爸爸|媽媽|妈妈|父親|父亲|母親|母亲|"
+    r"哥哥|弟弟|姊姊|姐姐|妹妹|阿公|阿嬤|阿嬷|阿媽|爺爺|爷爷|奶奶|外公|外婆|舅舅|阿姨|叔叔|"
+    r"伯伯|姑姑|孫子|孙子|孫女|孙女|朋友|同事|男友|女友|男朋友|女朋友|室友|婆婆|公公|岳母|岳父"
+)
+_ZH_NAME_PATTERNS = (
+    # After a naming label, any two to four Han characters: "姓名：林志明", "病人：李大同".
+    r"(?:(?:病人|患者|病患|家屬|家属|聯絡人|联系人|連絡人|聯絡窗口|联系窗口|寫信的人|写信的人|"
+    r"發信人|发信人|提問人|提问人|申請人|申请人|當事人|当事人|簽名|签名)(?:姓名)?\s*[:：]"
+    r"|(?:姓名|名字|署名)\s*(?:是|為|为|叫|[:：])|姓名\s)"
+    rf"\s*(?P<v1>{_ZH_ANY_NAME})",
+    # After "叫", "本人", "發問者" or "我是", a surname first: "我叫王小明", "我是林雅婷，".
+    rf"(?:名叫|叫做|叫|本人|發問者|发问者|我是|家屬|家属)\s*[:：]?\s*"
+    rf"(?P<v2>{_ZH_SURNAME_NAME}|{_ZH_NICKNAME})",
+    # After a relation, mine or starting a sentence: "我先生李志豪的", "同事王建民說",
+    # "我女兒小如今年", "我先生（陳志明）".
+    rf"(?:我|我的|我家|^|(?<=[\s，,。.！!？?；;]))(?:{_ZH_RELATION})\s*[（(]?\s*"
+    rf"(?P<v3>{_ZH_SURNAME_NAME}|{_ZH_NICKNAME})",
+    # "姓吳名美華": the given name.
+    rf"姓\s*(?:{_SURNAMES})\s*[，,]?\s*名(?:叫)?\s*(?P<v6>{_HAN}{{1,2}}?){_ZH_AFTER_NAME}",
+    # A Latin-script name after a Chinese naming label: "我叫Amy".
+    rf"(?:名叫|叫做|我叫|我的名字是|英文名(?:字)?(?:是|叫)?)\s*(?P<v7>{_EN_NAME})",
+    # A signature: "吳怡君 敬上", "王大明 上" ending the text, or a name alone on the last line.
+    rf"(?P<v4>(?:{_SURNAMES}){_HAN}{{1,2}})\s*(?:敬上|謹上|谨上|敬啟|拜上|上\s*\Z)",
+    rf"(?<=\n)[ \t]*(?P<v5>(?:{_SURNAMES}){_HAN}{{1,2}})\s*\Z",
+)
+_ZH_NAME_HINT = re.compile(
+    rf"姓|名字|聯絡|联系|病人|患者|病患|家屬|家属|署名|叫|本人|發問者|发问者|我是|寫信|写信|"
+    rf"發信|发信|提問人|提问人|申請人|申请人|當事人|当事人|簽名|签名|"
+    rf"敬上|謹上|谨上|敬啟|拜上|\n|{_ZH_RELATION}"
 )
 
 # A display name that says nothing about a person is not looked for in the text.
