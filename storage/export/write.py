@@ -170,6 +170,7 @@ def _to_stream(
         raise describe_write_error(error, "standard output") from error
     if manifest_out is None:
         return ExportResult(None, None, count, sha256, size)
+    stale = clean_stale(manifest_out.parent)
     try:
         with staged_outputs([manifest_out], force=force) as (manifest_file,):
             manifest_file.tmp.write_bytes(manifest(count, STREAM_NAME, sha256, size))
@@ -177,7 +178,7 @@ def _to_stream(
         raise
     except OSError as error:
         raise describe_write_error(error, str(manifest_out)) from error
-    return ExportResult(None, manifest_out, count, sha256, size)
+    return ExportResult(None, manifest_out, count, sha256, size, stale)
 
 
 def _write(
