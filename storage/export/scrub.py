@@ -421,6 +421,11 @@ _ZH_RELATION_WORDS = tuple(_ZH_RELATION.split("|"))
 _EN_RELATION_TEST = re.compile(rf"(?i:\b(?:my|our)\s+(?:{_EN_RELATION}))")
 
 
+def _any_of(words: str) -> tuple[str, ...]:
+    """``"a|b|c"`` as trigger words: long lists read best on one line."""
+    return tuple(words.split("|"))
+
+
 @dataclass(frozen=True, slots=True)
 class _Pass:
     """One kind of identifier: its pattern, how a match becomes a span, and cheap pre-tests.
@@ -448,30 +453,9 @@ class _Pass:
 
 
 _ZH_NAME_TRIGGERS: tuple[tuple[str, ...], ...] = (
-    (
-        "病人",
-        "患者",
-        "病患",
-        "家屬",
-        "家属",
-        "聯絡",
-        "联系",
-        "連絡",
-        "寫信",
-        "写信",
-        "發信",
-        "发信",
-        "提問人",
-        "提问人",
-        "申請人",
-        "申请人",
-        "當事人",
-        "当事人",
-        "簽名",
-        "签名",
-        "姓名",
-        "名字",
-        "署名",
+    _any_of(
+        "病人|患者|病患|家屬|家属|聯絡|联系|連絡|寫信|写信|發信|发信|"
+        "提問人|提问人|申請人|申请人|當事人|当事人|簽名|签名|姓名|名字|署名"
     ),
     ("叫", "本人", "發問者", "发问者", "我是", "家屬", "家属"),
     _ZH_RELATION_WORDS,
@@ -494,26 +478,10 @@ _PASSES: tuple[_Pass, ...] = (
         re.compile(_ID_LABELED),
         _labeled_id_span,
         (
-            "passport",
-            "medical record",
-            "chart",
-            "patient",
-            "mrn",
-            "nhi",
-            "insurance",
-            "identity",
-            "hkid",
-            "student",
-            "resident",
-            "arc",
-            "social security",
-            "ssn",
-            "policy",
-            "member",
-            "account",
-            "claim",
-            "id",
-            "i.d",
+            *_any_of(
+                "passport|medical record|chart|patient|mrn|nhi|insurance|identity|hkid|student|"
+                "resident|arc|social security|ssn|policy|member|account|claim|id|i.d"
+            ),
             *_ZH_ID_WORDS,
         ),
         re.compile(r"\d{4}|\d[\d\- ]{3,}\d"),
@@ -529,31 +497,9 @@ _PASSES: tuple[_Pass, ...] = (
         "PHONE",
         re.compile(_PHONE_LABELED),
         _labeled_phone_span,
-        (
-            "phone",
-            "tel",
-            "mobile",
-            "cell",
-            "landline",
-            "line",
-            "whatsapp",
-            "wechat",
-            "fax",
-            "call",
-            "number",
-            "電話",
-            "电话",
-            "手機",
-            "手机",
-            "市話",
-            "市话",
-            "傳真",
-            "传真",
-            "號碼",
-            "号码",
-            "聯絡",
-            "联系",
-            "打",
+        _any_of(
+            "phone|tel|mobile|cell|landline|line|whatsapp|wechat|fax|call|number|電話|电话|手機|手机|市話|"
+            "市话|傳真|传真|號碼|号码|聯絡|联系|打"
         ),
         _SEVEN_DIGITS,
     ),
@@ -563,28 +509,9 @@ _PASSES: tuple[_Pass, ...] = (
         "ADDRESS",
         re.compile(_EN_STREET),
         _value_span,
-        (
-            "street",
-            " st",
-            "road",
-            " rd",
-            "avenue",
-            " ave",
-            "boulevard",
-            "blvd",
-            "lane",
-            " ln",
-            "drive",
-            "way",
-            "court",
-            " ct",
-            "place",
-            " pl",
-            "terrace",
-            "parkway",
-            "pkwy",
-            "highway",
-            "hwy",
+        _any_of(
+            "street| st|road| rd|avenue| ave|boulevard|blvd|lane| ln|drive|way|court| ct|place|"
+            " pl|terrace|parkway|pkwy|highway|hwy"
         ),
         re.compile(r"\d"),
     ),
@@ -593,19 +520,7 @@ _PASSES: tuple[_Pass, ...] = (
         "NAME",
         re.compile(_EN_NAME_PATTERNS[0]),
         _value_span,
-        (
-            "name",
-            "called",
-            "go by",
-            "call me",
-            "calls me",
-            "patient",
-            "contact",
-            "sender",
-            "signed",
-            "from:",
-            "from,",
-        ),
+        _any_of("name|called|go by|call me|calls me|patient|contact|sender|signed|from:|from,"),
     ),
     _Pass(
         "NAME", re.compile(_EN_NAME_PATTERNS[1]), _value_span, ("i am", "i'm", "this is", "it's")

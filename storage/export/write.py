@@ -12,14 +12,21 @@ another program; the rows then go out as they come, and the manifest goes to
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from storage.export.atomic import OutputExistsError, StaleCleanup, clean_stale, staged_outputs
+from storage.export.atomic import (
+    OutputExistsError,
+    StagedFile,
+    StaleCleanup,
+    clean_stale,
+    staged_outputs,
+)
 from storage.export.deidentify import DeidentifyPlan
 from storage.export.manifest import ManifestCollector, build_manifest, manifest_bytes
 from storage.export.outpath import check_output_path, describe_write_error
@@ -139,15 +146,10 @@ def write_export(
     check_output_path(out, (MANIFEST_SUFFIX,))
     stale = clean_stale(out.parent)
     manifest_path = manifest_path_for(out)
-    try:
-        with staged_outputs([out, manifest_path], force=force) as (data, manifest_file):
-            with data.tmp.open("wb") as handle:
-                count, sha256, size = _write(stream, schema, fmt, handle)
-            manifest_file.tmp.write_bytes(manifest(count, out.name, sha256, size))
-    except OutputExistsError:
-        raise
-    except OSError as error:
-        raise describe_write_error(error, str(out)) from error
+    with _staged([out, manifest_path], force, str(out)) as (data, manifest_file):
+        with data.tmp.open("wb") as handle:
+            count, sha256, size = _write(stream, schema, fmt, handle)
+        manifest_file.tmp.write_bytes(manifest(count, out.name, sha256, size))
     return ExportResult(out, manifest_path, count, sha256, size, stale)
 
 
@@ -171,14 +173,21 @@ def _to_stream(
     if manifest_out is None:
         return ExportResult(None, None, count, sha256, size)
     stale = clean_stale(manifest_out.parent)
+    with _staged([manifest_out], force, str(manifest_out)) as (manifest_file,):
+        manifest_file.tmp.write_bytes(manifest(count, STREAM_NAME, sha256, size))
+    return ExportResult(None, manifest_out, count, sha256, size, stale)
+
+
+@contextlib.contextmanager
+def _staged(targets: list[Path], force: bool, where: str) -> Iterator[list[StagedFile]]:
+    """``staged_outputs``, with the system's refusals told as one line about ``where``."""
     try:
-        with staged_outputs([manifest_out], force=force) as (manifest_file,):
-            manifest_file.tmp.write_bytes(manifest(count, STREAM_NAME, sha256, size))
+        with staged_outputs(targets, force=force) as staged:
+            yield staged
     except OutputExistsError:
         raise
     except OSError as error:
-        raise describe_write_error(error, str(manifest_out)) from error
-    return ExportResult(None, manifest_out, count, sha256, size, stale)
+        raise describe_write_error(error, where) from error
 
 
 def _write(
