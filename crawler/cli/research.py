@@ -6,14 +6,16 @@ Thin click wrappers: each parses options, opens the archive, calls one function 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 from rich.markup import escape
@@ -23,7 +25,7 @@ from rich.text import Text
 
 import parsers
 from crawler.cli.console import Console
-from crawler.cli.errors import EXIT_USAGE, CommandFailed
+from crawler.cli.errors import EXIT_USAGE, CommandFailed, quiet_broken_pipe
 from crawler.cli.research_options import (
     QueryCommand,
     archive_options,
@@ -151,48 +153,110 @@ def show(page: str, as_json: bool, db_url: str | None, data_dir: str) -> None:
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), required=True)
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Output file (its manifest goes beside it), or - for standard output.",
+)
+@click.option(
+    "--manifest",
+    "manifest_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="With --out -: also write the manifest to this file (default: none).",
+)
 @filter_options
 @click.option(
     "--deidentify",
     is_flag=True,
-    help="Replace asker names by pseudonymous ids and scrub e-mails, phones, id numbers and "
-    "addresses from free text (key: $HEALTHQA_DEID_KEY or <data-dir>/deidentify.key).",
+    help="Replace asker names by pseudonymous ids and scrub e-mails, phones, id numbers, "
+    "addresses, names after labels and birth dates from free text "
+    "(key: $HEALTHQA_DEID_KEY or <data-dir>/deidentify.key).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing output and manifest.")
 @archive_options
 def export(
     fmt: str,
-    out: Path,
+    out: str,
+    manifest_out: str | None,
     deidentify: bool,
     force: bool,
     db_url: str | None,
     data_dir: str,
     **opts: Any,
 ) -> None:
-    """Write one row per question (answers and links nested) plus OUT.manifest.json."""
+    """Write one row per question (answers and links nested) plus OUT.manifest.json.
+
+    Exit status: 0 written; 1 the export could not be written (an existing OUT without
+    --force, a read-only or full disk, no permission) or the key is unusable; 2 bad options
+    (an empty OUT, a directory, a name too long, Parquet to a terminal, contradictory filters).
+    """
     # pyarrow and matplotlib load lazily: every ``healthqa`` command imports this module.
-    from storage.export import OutputExistsError, default_key_path, load_or_create_key
+    from storage.export import (
+        ExportWriteError,
+        OutputExistsError,
+        OutputPathError,
+        default_key_path,
+        load_or_create_key,
+    )
     from storage.research.export import export_questions
 
+    to_stdout = out == "-"
+    target = _export_target(out, fmt, manifest_out)
     with _open(db_url, data_dir) as archive:
         # Only once the archive is known to exist: the key may be created in --data-dir.
         filters = search_filters(opts)
         _refuse_unknown_values(archive, filters)
-        key = load_or_create_key(default_key_path(Path(data_dir))) if deidentify else None
+        try:
+            key = load_or_create_key(default_key_path(Path(data_dir))) if deidentify else None
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"cannot use the de-identification key: {exc}") from exc
         try:
             result = export_questions(
                 archive.engine,
                 fmt=fmt,
-                out=out,
+                out=target,
+                manifest_out=Path(manifest_out) if manifest_out else None,
                 filters=filters,
                 deidentify_key=key,
                 force=force,
             )
-        except OutputExistsError as exc:
+        except (OutputExistsError, ExportWriteError) as exc:
+            if to_stdout and getattr(exc, "errno", None) == errno.EPIPE:
+                quiet_broken_pipe()
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"{result.rows} rows -> {result.path} (sha256 {result.sha256})")
-    click.echo(f"manifest -> {result.manifest_path}")
+        except OutputPathError as exc:
+            raise CommandFailed(str(exc), EXIT_BAD_QUERY) from exc
+    for line in result.stale.messages() if result.stale else ():
+        click.echo(line, err=True)
+    where = result.path or "standard output"
+    click.echo(f"{result.rows} rows -> {where} (sha256 {result.sha256})", err=to_stdout)
+    if result.manifest_path:
+        click.echo(f"manifest -> {result.manifest_path}", err=to_stdout)
+
+
+def _export_target(out: str, fmt: str, manifest_out: str | None) -> Path | BinaryIO:
+    """``--out`` as a path, or standard output for ``-`` (refusing what cannot work)."""
+    if not out.strip() or out.endswith(("/", os.sep)):
+        raise click.UsageError(
+            f"--out {out!r} names no file; give a file name such as questions.jsonl, "
+            "or - for standard output"
+        )
+    if out != "-":
+        if manifest_out is not None:
+            raise click.UsageError(
+                "--manifest is only for --out -; a file export's manifest is always written "
+                "beside it as OUT.manifest.json"
+            )
+        return Path(out)
+    if fmt == "parquet" and sys.stdout.isatty():
+        raise click.UsageError(
+            "refusing to write binary Parquet to a terminal; redirect standard output "
+            "(--out - > file.parquet, or into a pipe) or give --out FILE"
+        )
+    return sys.stdout.buffer
+
 
 
 def _check_version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:

@@ -12,6 +12,7 @@ from storage.export.deidentify import (
     load_or_create_key,
 )
 from storage.export.manifest import ManifestCollector
+from storage.export.outpath import ExportWriteError, OutputPathError
 from storage.export.schema import Column, ExportSchema, RowError, SchemaError
 from storage.export.write import ExportResult, manifest_path_for, write_export
 from storage.export.writers import FORMATS
@@ -23,8 +24,10 @@ __all__ = [
     "DeidentifyPlan",
     "ExportResult",
     "ExportSchema",
+    "ExportWriteError",
     "ManifestCollector",
     "OutputExistsError",
+    "OutputPathError",
     "RowError",
     "SchemaError",
     "default_key_path",

@@ -8,8 +8,10 @@ learning who the asker is, and should not republish contact details. So:
   site and the normalised name under a secret key kept outside the export. Same name + site +
   key gives the same id across exports; without the key the id cannot be reversed by
   guessing names;
-* free-text columns have e-mail addresses, phone numbers, national id numbers and street
-  addresses replaced by ``[EMAIL]``, ``[PHONE]``, ``[ID]``, ``[ADDRESS]``.
+* free-text columns have e-mail addresses, phone numbers, id numbers, street addresses,
+  names after labels and dates of birth replaced by ``[EMAIL]``, ``[PHONE]``, ``[ID]``,
+  ``[ADDRESS]``, ``[NAME]``, ``[DOB]``; the asker's own display name is replaced wherever
+  the row's text repeats it (a 發問者 who signs the question with the same name).
 
 The scrubbing patterns live in ``scrub.py``; ``docs/deidentification.md`` lists what is
 caught and, honestly, what is not.
@@ -24,7 +26,7 @@ import os
 import secrets
 import tempfile
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,9 +72,9 @@ class Deidentifier:
         return PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX_CHARS]
 
     @staticmethod
-    def scrub(text: str | None) -> str | None:
-        """Replace e-mail, phone, id-number and street-address spans with placeholders."""
-        return None if text is None else scrub_text(text)
+    def scrub(text: str | None, known_names: Sequence[str] = ()) -> str | None:
+        """Replace identifiers (and ``known_names``, the person's own names) with placeholders."""
+        return None if text is None else scrub_text(text, known_names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ class DeidentifyPlan:
 
     def apply(self, row: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(row)
+        name = None
         if self.name_column is not None:
             name = _take(out, self.name_column, pop=True)
             site = _take(out, self.site_column) if name is not None else None
@@ -101,7 +104,7 @@ class DeidentifyPlan:
         for path in self.text_columns:
             column, _, field = path.partition(".")
             value = _take(out, column)
-            out[column] = _scrub_value(value, field, path)
+            out[column] = _scrub_value(value, field, path, (name,) if name else ())
         return out
 
     def settings(self) -> dict[str, Any]:
@@ -127,17 +130,17 @@ def _take(row: dict[str, Any], column: str, *, pop: bool = False) -> Any:
     return row.pop(column) if pop else row[column]
 
 
-def _scrub_value(value: Any, field: str, path: str) -> Any:
+def _scrub_value(value: Any, field: str, path: str, names: Sequence[str]) -> Any:
     if value is None:
         return None
     if not field:
         if not isinstance(value, str):
             raise TypeError(f"text column {path!r} holds {type(value).__name__}, not text")
-        return Deidentifier.scrub(value)
+        return Deidentifier.scrub(value, names)
     if isinstance(value, Mapping):
-        return {**value, field: _scrub_value(value.get(field), "", path)}
+        return {**value, field: _scrub_value(value.get(field), "", path, names)}
     if isinstance(value, list | tuple):
-        return [_scrub_value(item, field, path) for item in value]
+        return [_scrub_value(item, field, path, names) for item in value]
     raise TypeError(f"{path!r} expects a struct or list of structs, got {type(value).__name__}")
 
 

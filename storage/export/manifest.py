@@ -22,6 +22,7 @@ RESERVED_KEYS: frozenset[str] = frozenset(
     {
         "manifest_version",
         "format",
+        "format_notes",
         "rows",
         "files",
         "schema",
@@ -111,13 +112,18 @@ def build_manifest(
     fmt: str,
     rows: int,
     files: list[dict[str, Any]],
+    format_notes: Mapping[str, Any] | None = None,
     schema: list[dict[str, str]],
     filters: Mapping[str, Any] | None,
     provenance: Mapping[str, Any] | None,
     deidentification: Mapping[str, Any] | None,
     extra: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
-    """Assemble the manifest dict; ``extra`` adds caller keys but cannot override ours."""
+    """Assemble the manifest dict; ``extra`` adds caller keys but cannot override ours.
+
+    ``format_notes`` says how the file's text differs from the archive's (the CSV formula
+    guard), so nobody mistakes a written form for the archived one.
+    """
     clash = sorted(RESERVED_KEYS & set(extra or {}))
     if clash:
         raise ValueError(f"manifest_extra may not set reserved manifest keys: {clash}")
@@ -126,6 +132,7 @@ def build_manifest(
         **(extra or {}),
         "manifest_version": MANIFEST_VERSION,
         "format": fmt,
+        "format_notes": dict(format_notes) if format_notes else None,
         "rows": rows,
         "files": files,
         "schema": schema,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine
 
@@ -54,13 +54,17 @@ def export_questions(
     engine: Engine,
     *,
     fmt: str,
-    out: Path,
+    out: Path | BinaryIO,
     filters: SearchFilters | None = None,
     deidentify_key: bytes | None = None,
     force: bool = False,
+    manifest_out: Path | None = None,
 ) -> ExportResult:
     """Write one row per question matching ``filters`` (the search filters, so a search and
-    an export with the same options select the same questions), in page-id order."""
+    an export with the same options select the same questions), in page-id order.
+
+    ``out`` is a file path, or an open binary stream such as standard output (then the
+    manifest goes to ``manifest_out``, if given); see ``write_export``."""
     collector = ManifestCollector(time_column="asked_on")
     rows = collector.observe(iter_question_rows(engine, filters))
     plan = (
@@ -77,6 +81,7 @@ def export_questions(
         filters=_given(filters),
         collector=collector,
         deidentify=plan,
+        manifest_out=manifest_out,
     )
 
 

