@@ -258,7 +258,6 @@ def _export_target(out: str, fmt: str, manifest_out: str | None) -> Path | Binar
     return sys.stdout.buffer
 
 
-
 def _check_version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
     if value is not None and not any(c.isdigit() for c in value):
         known = ", ".join(sorted(parsers.PARSER_VERSIONS.values()))
