@@ -242,15 +242,16 @@ def _replies(lines: Sequence[Line]) -> list[Answer]:
     return [reply.answer() for reply in replies if reply.body or reply.date]
 
 
-def _find_footer(lines: Sequence[Line], found: LineIndex, start: int) -> int:
+def _find_footer(doc: Document, found: LineIndex, start: int) -> int:
     """Where the page footer starts (a page-level ``<footer>`` or a copyright line)."""
-    candidates = (found.footer(start), found.find(FOOTER, start))
-    return min((index for index in candidates if index is not None), default=len(lines))
+    footers = [r.start for r in doc.regions if r.kind == "contentinfo" and r.start >= start]
+    candidates = (min(footers, default=None), found.find(FOOTER, start))
+    return min((index for index in candidates if index is not None), default=len(doc.lines))
 
 
-def _section_end(start: int, ends: Sequence[int | None]) -> int:
+def _section_end(start: int, ends: Sequence[int | None], last: int) -> int:
     """End of a section: the next section label or the page footer, whichever comes first."""
-    return min(end for end in ends if end is not None and end > start)
+    return min((end for end in ends if end is not None and end > start), default=last)
 
 
 def _language(doc: Document, url: str) -> str | None:
@@ -308,13 +309,13 @@ def parse_document(doc: Document, url: str) -> QARecord:
     more_at = found.find(MORE_INFO, after)
     similar_at = found.find(SIMILAR, after)
     related_at = found.find(RELATED_FAQ, after)
-    labels = (more_at, similar_at, related_at, _find_footer(lines, found, after))
+    labels = (more_at, similar_at, related_at, _find_footer(doc, found, after))
 
     if cursor is not None:
         question_title, body = _question(lines[: cursor.start], titles, qa)
         if cursor.spill:
             body.append(cursor.spill)
-        replies_end = _section_end(cursor.end, labels)
+        replies_end = _section_end(cursor.end, labels, len(lines))
         replies_at = after
         if question_title is None and not body:  # the asker line above the question (mobile)
             replies_at = next(
@@ -338,19 +339,23 @@ def parse_document(doc: Document, url: str) -> QARecord:
 
     base = url
     explanation = (
-        sections.explanation(lines[more_at + 1 : _section_end(more_at, labels)])
+        sections.explanation(lines[more_at + 1 : _section_end(more_at, labels, len(lines))])
         if more_at is not None
         else None
     )
     similar = (
         sections.similar(
-            lines[similar_at + 1 : _section_end(similar_at, labels)], base, doc.link_titles
+            lines[similar_at + 1 : _section_end(similar_at, labels, len(lines))],
+            base,
+            doc.link_titles,
         )
         if similar_at is not None
         else ()
     )
     related = (
-        sections.related_faq(lines[related_at + 1 : _section_end(related_at, labels)], base)
+        sections.related_faq(
+            lines[related_at + 1 : _section_end(related_at, labels, len(lines))], base
+        )
         if related_at is not None
         else ()
     )
