@@ -266,6 +266,7 @@ _ITEMTYPE_FLAGS: dict[str, tuple[int, str | None]] = {
 _DISPLAY = re.compile(r"(?:^|;)\s*(display|visibility)\s*:\s*([a-z-]+)", re.I)
 _BLOCK_DISPLAYS = frozenset({"block", "flex", "grid", "table", "list-item", "flow-root"})
 _INLINE_DISPLAYS = frozenset({"inline", "inline-block", "inline-flex", "inline-grid"})
+_META_RELS = frozenset({"author", "tag", "category", "prev", "next"})
 _ORDINAL = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s")
 
 
@@ -275,7 +276,8 @@ class Line:
 
     ``text`` is what label matching sees (table cells joined by a space); ``row`` is the same
     line as a table row (cells joined by ``" | "``) when it was one. ``region`` indexes the
-    innermost chrome ``Region`` holding the line (-1: none).
+    innermost chrome ``Region`` holding the line (-1: none); ``meta`` says a link on it is
+    ``rel`` author, tag, category, prev or next (a byline or post navigation).
     """
 
     text: str
@@ -285,6 +287,7 @@ class Line:
     item: bool = False
     row: str | None = None
     region: int = -1
+    meta: bool = False  # holds a link to an author, tag, category or the previous/next post
 
     @property
     def content(self) -> str:
@@ -446,7 +449,9 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
     links: list[str] = []
     times: list[str] = []
     has_text = False
+    meta = False
     pending_link: str | None = None  # an open link whose first text has not come yet
+    pending_meta = False
     prefix: tuple[str, list] | None = None  # an <ol> item's number and its list's state
     heading = item = pre = sectioning = skipping = 0
     region = -1
@@ -455,7 +460,7 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
     custom: dict[int, tuple[int, str | None]] = {}
 
     def flush() -> None:
-        nonlocal has_text, prefix
+        nonlocal has_text, prefix, meta
         text = " ".join("".join(buf).split())
         buf.clear()
         has_text = False
@@ -482,10 +487,12 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                     item > 0,
                     None,
                     region,
+                    meta,
                 )
             )
         links.clear()
         times.clear()
+        meta = False
 
     # A frame: (exit id, node id, flags, data, first line). The root frame never closes.
     body_id = body.mem_id
@@ -554,6 +561,7 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
             if pending_link is not None:
                 links.append(pending_link)
                 pending_link = None
+                meta = meta or pending_meta
             continue
         if tag_id == _COMMENT_ID:
             continue
@@ -613,6 +621,8 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                 href = (attributes.get("href") or "").strip()
                 if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
                     data = pending_link = href
+                    rel = attributes.get("rel")
+                    pending_meta = bool(rel) and not _META_RELS.isdisjoint(rel.lower().split())
                     title = attributes.get("title")
                     if title:
                         out.link_titles[href] = " ".join(title.split())
@@ -736,6 +746,7 @@ def _close_row(lines: list[Line], spans: list[tuple[int, int]], state: list, fir
         any(cell.item for cell in cells),
         " | ".join(cell.text for cell in cells),
         cells[0].region,
+        any(cell.meta for cell in cells),
     )
     del lines[first:]
     lines.append(merged)

@@ -1,0 +1,265 @@
+"""Site chrome recognised from what a reader sees, never from class names or ids.
+
+Two sources, one answer per line (``Chrome.kind``):
+
+* **regions** the markup states (``parsers.flatten``): page ``header``/``footer``, ``nav``,
+  ``aside``, forms, dialogs, buttons, ARIA landmarks, schema.org ``WPSideBar``/``Comment``...
+  A region that holds one of the article's own anchors (the asker line, a section label) is
+  the article's container, not chrome: an ASP.NET page wraps everything in one ``<form>``,
+  a semantic page may put "Related FAQ" in a ``<nav>``;
+* **lines** whose text is chrome whatever their markup: bylines and entry meta ("Posted on
+  <date> by <author>", "Tags: ..."), share bars, comment-section headings ("2 thoughts on
+  ...", "Leave a Reply"), post navigation, widget titles ("Recent Posts"), cookie notices,
+  skip links, ad captions, breadcrumbs.
+
+Kinds come in two strengths. *Closers* end the article's content: a section that no label
+closes ends at the first one (a share bar, the comments, the sidebar, the footer).
+*Clutter* (buttons, ads, dialogs) sits anywhere, even between paragraphs, and is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from parsers.dates import parse_date
+from parsers.flatten import (
+    AD,
+    ASIDE,
+    BANNER,
+    BUTTON,
+    BYLINE,
+    COMMENTS,
+    CONTENTINFO,
+    DIALOG,
+    FORM,
+    HIDDEN_COPY,
+    NAV,
+    SEARCH,
+    SHARE,
+    Line,
+    Region,
+)
+from parsers.labels import ADVERT, BREADCRUMB, SHARE_WIDGETS
+from parsers.labels import SHARE as SHARE_LABEL
+
+# Text-level kinds (besides the region kinds of ``parsers.flatten``).
+TITLE = "title"  # the page title repeated on the page
+META = "meta"  # byline, entry meta, tags, reading time
+SKIP_LINK = "skip-link"
+COOKIE = "cookie"
+POST_NAV = "post-nav"
+WIDGET = "widget"  # a widget or related-posts title
+BREADCRUMBS = "breadcrumbs"
+
+#: Kinds that may sit anywhere, even inside the article's text: skipped, never a boundary.
+CLUTTER: frozenset[str] = frozenset({BUTTON, AD, DIALOG, COOKIE, HIDDEN_COPY, SKIP_LINK})
+#: Region kinds that are never the article's container, whatever they hold.
+HARD_REGIONS: frozenset[str] = frozenset({BUTTON, AD, DIALOG, SHARE, HIDDEN_COPY})
+#: Region kinds that are site chrome unless they hold one of the article's anchors.
+SOFT_REGIONS: frozenset[str] = frozenset(
+    {BANNER, NAV, CONTENTINFO, ASIDE, FORM, SEARCH, COMMENTS, BYLINE}
+)
+
+_WORD = r"[A-Z][\w.'’-]*"
+_META = re.compile(
+    r"^(?:(?:posted|published|updated|last updated|last modified|modified|written|created|"
+    r"reviewed|medically reviewed|fact[- ]checked|filed|categori[sz]ed)\b\s*(?:on|by|in|under|at|"
+    r"date|:)|(?:categories|category|tags|tagged(?: with)?|topics|filed under|keywords)\s*[:：]|"
+    r"(?:tagged|filed under)\s+\S|by[:\s]+" + _WORD + r"(?:\s+" + _WORD + r"){0,4}\s*"
+    r"(?:$|[|·•,–—-]|\bon\b|\bin\b|\bat\b))",
+    re.I,
+)
+_READING = re.compile(
+    r"^(?:\d+\s*(?:min(?:ute)?s?|mins?)\s+read|(?:\d[\d,.]*\s*[km]?\s+)(?:views?|reads?|"
+    r"comments?|responses?|repl(?:y|ies)|likes?|shares?))$",
+    re.I,
+)
+_COMMENTS = re.compile(
+    r"^(?:(?:\d+|one|two|three|no)\s+(?:thoughts?|comments?|responses?|repl(?:y|ies))"
+    r"(?:\s+(?:on|to)\b.*)?|leave a (?:reply|comment)(?:\s+cancel reply)?|cancel reply|"
+    r"post a comment|add a comment|write a comment|join the (?:discussion|conversation)|"
+    r"comments?(?:\s*\(\d+\))?|comments are closed\.?|discussion|what do you think\??|"
+    r"your email address will not be published.*|reply to .{1,40}|log in to (?:reply|comment).*)"
+    r"\s*[:：]?$",
+    re.I,
+)
+_WIDGETS = re.compile(
+    r"^(?:related(?:\s+(?:posts|articles|stories|reading|content))?|you (?:may|might) also "
+    r"(?:like|enjoy)|recommended(?:\s+(?:for you|articles|posts|reading))?|popular "
+    r"(?:posts|articles|questions)|most (?:popular|read|viewed)|recent (?:posts|articles|"
+    r"comments|questions)|latest (?:posts|articles|news|questions)|read next|more (?:articles|"
+    r"posts|stories)(?: from .*)?|trending(?: now)?|categories|archives|tag cloud|tags|meta|"
+    r"follow us(?: on .*)?|subscribe(?: to .*)?|(?:sign up for )?(?:our )?newsletter|"
+    r"about the author|about us|like this|share this(?: article| post| page)?|"
+    r"post navigation|posts navigation|previous (?:post|article)|next (?:post|article))"
+    r"\s*[:：]?$",
+    re.I,
+)
+_POST_NAV = re.compile(
+    r"^(?:«|‹|←|<)?\s*(?:previous|prev|next|older|newer)\s+(?:post|article|entry|story|question)"
+    r"\b|(?:previous|next)\s*[:：]",
+    re.I,
+)
+_COOKIE = re.compile(
+    r"\b(?:we|this (?:web)?site|our (?:web)?site|it) uses? cookies\b|\bcookie (?:policy|"
+    r"settings|preferences|consent|notice)\b|\baccept (?:all )?cookies\b|\buse of cookies\b|"
+    r"\bby (?:continuing|using) .{0,60}cookies\b",
+    re.I,
+)
+_SKIP_LINK = re.compile(r"^skip to (?:the )?(?:main )?(?:content|navigation|main|menu)\b", re.I)
+_FIRST_WORDS = frozenset(
+    {
+        *("posted", "published", "updated", "last", "modified", "written", "created"),
+        *("reviewed", "medically", "fact", "filed", "categorized", "categorised"),
+        *("categories", "category", "tags", "tagged", "topics", "keywords", "by"),
+    }
+)
+_SHARE_WORDS = SHARE_WIDGETS | {
+    "tweet",
+    "pin",
+    "pinterest",
+    "linkedin",
+    "reddit",
+    "telegram",
+    "weibo",
+    "wechat",
+    "messenger",
+    "share",
+    "mail",
+    "sms",
+    "copy link",
+    "copied",
+}
+#: Where share buttons point: a line whose links all go to these is a share bar.
+_SHARE_TARGETS = re.compile(
+    r"facebook\.com/shar|twitter\.com/(?:intent|share)|x\.com/intent|linkedin\.com/"
+    r"(?:share|cws/share)|pinterest\.[a-z.]+/pin/create|reddit\.com/submit|line\.me/.*share|"
+    r"lineit/share|wa\.me/|whatsapp\.com/send|t\.me/share|telegram\.me/share|"
+    r"service\.weibo\.com/share|tumblr\.com/(?:share|widgets/share)|getpocket\.com/save|"
+    r"[?&]share=|addtoany\.com/|sharethis\.com/",
+    re.I,
+)
+_MAX_META_CHARS = 160
+
+
+def is_share(line: Line) -> bool:
+    """A share bar: "Share to:" with button captions or icon glyphs, or links that all go to
+    share endpoints under short captions."""
+    text = line.text
+    match = SHARE_LABEL.match(text)
+    if match is not None:
+        rest = [word.lower() for word in re.split(r"[\s|/,]+", match.group("rest")) if word]
+        # Button captions, or the one-letter glyphs icon fonts leave behind ("f", "in").
+        if all(word in _SHARE_WORDS or len(word) <= 2 for word in rest):
+            return True
+    if text.lower() in _SHARE_WORDS:
+        return True
+    return (
+        bool(line.links)
+        and len(text) <= 60
+        and all(_SHARE_TARGETS.search(link) for link in line.links)
+    )
+
+
+def text_kind(line: Line, titles: frozenset[str]) -> str | None:
+    """The chrome kind a line's text (and link targets) show, or ``None`` for content."""
+    text = line.text
+    lowered = text.casefold()
+    if lowered in titles:
+        return TITLE
+    if len(text) > _MAX_META_CHARS * 3:
+        return COOKIE if _COOKIE.search(text[:600]) else None
+    if is_share(line):
+        return SHARE
+    first = lowered.split(" ", 1)[0].rstrip(":：")
+    if len(text) <= _MAX_META_CHARS:
+        if first in _FIRST_WORDS and _META.match(text):
+            return META
+        if line.meta:
+            return META
+        if _READING.match(text):
+            return META
+        if _COMMENTS.match(text):
+            return COMMENTS
+        if _WIDGETS.match(text) and (line.heading or len(text.split()) <= 4):
+            return WIDGET
+        if _POST_NAV.match(text):
+            return POST_NAV
+        if _SKIP_LINK.match(text):
+            return SKIP_LINK
+        if ADVERT.match(text):
+            return AD
+        if line.links and BREADCRUMB.search(text):
+            return BREADCRUMBS
+    if "cookie" in lowered and _COOKIE.search(text):
+        return COOKIE
+    return None
+
+
+def is_date_only(text: str) -> bool:
+    """A line that is nothing but a date (an entry date under a title)."""
+    if len(text) > 40 or parse_date(text) is None:
+        return False
+    return not re.sub(r"[\d\s/.,:年月日-]|[A-Za-z]{3,9}\.?|(?:st|nd|rd|th)\b|[ap]\.?m\.?", "", text)
+
+
+class Chrome:
+    """Chrome kind of every line of one page, judged lazily (a page has hundreds of menu
+    lines no parser step ever asks about)."""
+
+    def __init__(
+        self, lines: Sequence[Line], regions: Sequence[Region], titles: frozenset[str]
+    ) -> None:
+        self.lines = lines
+        self.regions = regions
+        self.titles = titles
+        self.kept: set[int] = set()  # regions found to hold the article's own anchors
+        self._kinds: dict[int, str | None] = {}
+
+    def region_kind(self, index: int) -> str | None:
+        """The kind of the innermost chrome region holding line ``index`` that is not kept."""
+        region = self.lines[index].region
+        while region >= 0:
+            if region not in self.kept:
+                return self.regions[region].kind
+            region = self.regions[region].parent
+        return None
+
+    def hard(self, index: int) -> bool:
+        """Line ``index`` sits in a region that can never hold the article (a button, an ad,
+        a dialog, a share bar, a hidden copy)."""
+        region = self.lines[index].region
+        while region >= 0:
+            if self.regions[region].kind in HARD_REGIONS:
+                return True
+            region = self.regions[region].parent
+        return False
+
+    def in_regions(self, index: int) -> bool:
+        return self.lines[index].region >= 0
+
+    def keep(self, index: int) -> None:
+        """Line ``index`` is one of the article's anchors: its soft regions are content."""
+        region = self.lines[index].region
+        while region >= 0:
+            if self.regions[region].kind in SOFT_REGIONS:
+                self.kept.add(region)
+            region = self.regions[region].parent
+        self._kinds.clear()
+
+    def kind(self, index: int) -> str | None:
+        """Chrome kind of line ``index`` (region first, then text), ``None`` for content."""
+        if index in self._kinds:
+            return self._kinds[index]
+        kind = self.region_kind(index) or text_kind(self.lines[index], self.titles)
+        self._kinds[index] = kind
+        return kind
+
+    def is_chrome(self, index: int) -> bool:
+        return self.kind(index) is not None
+
+    def closes(self, index: int) -> bool:
+        """Line ``index`` ends the article's own content (chrome that is not clutter)."""
+        kind = self.kind(index)
+        return kind is not None and kind not in CLUTTER and kind != TITLE
