@@ -6,7 +6,7 @@ written a parser for yet: it trusts only what the page declares about itself.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from parsers.errors import UnsupportedSite
 from parsers.lines import Document
@@ -35,7 +35,8 @@ def parse_document(doc: Document, url: str) -> QARecord:
         if a.text
     )
     asker = Asker(name=qa.author)
-    canonical = canonicalize_url(doc.canonical, base=url) if doc.canonical else None
+    base = urljoin(url, doc.base) if doc.base else url
+    canonical = canonicalize_url(doc.canonical, base=base) if doc.canonical else None
     present = {
         "page_title": doc.title,
         "question_title": qa.name,
