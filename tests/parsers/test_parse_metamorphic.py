@@ -98,24 +98,27 @@ _BYLINE = (
 )
 _AFTER_ARTICLE = """
 <div class="sharedaddy"><h3>Share this:</h3><ul>
-<li><a href="https://twitter.com/intent/tweet?url=x" title="Click to share on Twitter">Twitter</a></li>
+<li><a href="https://twitter.com/intent/tweet?url=x" title="Share on Twitter">Twitter</a></li>
 <li><a href="https://www.facebook.com/sharer/sharer.php?u=x">Facebook</a></li></ul></div>
 <footer class="entry-footer">Posted in <a href="/en/category/health" rel="category tag">Health</a>
 Tagged <a href="/en/tag/questions" rel="tag">questions</a></footer>
 <nav class="post-navigation"><a href="/en/p/1" rel="prev">Previous Post</a>
 <a href="/en/p/2" rel="next">Next Post</a></nav>
 <div class="comments-area"><h2>3 Comments</h2><ol class="comment-list">
-<li><b>Mei</b> says:<p>January 6, 2024 at 9:12 am</p><p>Thank you, this answered my question too.</p>
+<li><b>Mei</b> says:<p>January 6, 2024 at 9:12 am</p><p>Thank you, this helped me too.</p>
 <a rel="nofollow" href="#respond">Reply</a></li></ol>
-<div class="comment-respond"><h3>Leave a Reply <small><a href="#" style="display:none">Cancel reply</a></small></h3>
+<div class="comment-respond">
+<h3>Leave a Reply <small><a href="#" style="display:none">Cancel reply</a></small></h3>
 <form action="/wp-comments-post.php" method="post"><p>Your email address will not be published.</p>
 <p><label>Comment</label><textarea name="comment"></textarea></p>
-<p><label>Name</label><input name="author"></p><p><input type="submit" value="Post Comment"></p></form>
+<p><label>Name</label><input name="author"></p>
+<p><input type="submit" value="Post Comment"></p></form>
 </div></div>
 """
 _SIDEBAR = """
 <aside class="widget-area"><section class="widget"><h2 class="widget-title">Recent Posts</h2><ul>
-<li><a href="/en/p/3">How to sleep better</a></li><li><a href="/en/p/4">Is coffee bad for you?</a></li>
+<li><a href="/en/p/3">How to sleep better</a></li>
+<li><a href="/en/p/4">Is coffee bad for you?</a></li>
 </ul></section><section class="widget"><h2 class="widget-title">Categories</h2><ul>
 <li><a href="/en/category/health">Health</a></li></ul></section></aside>
 <div class="cookie-notice" role="dialog"><p>We use cookies to give you the best experience on
