@@ -40,8 +40,18 @@ from parsers.flatten import (
     Line,
     Region,
 )
-from parsers.labels import ADVERT, BREADCRUMB, SHARE_WIDGETS
+from parsers.labels import (
+    ADVERT,
+    ASK_DATE,
+    BREADCRUMB,
+    MORE_INFO,
+    RELATED_FAQ,
+    REPLY_DATE,
+    SHARE_WIDGETS,
+    SIMILAR,
+)
 from parsers.labels import SHARE as SHARE_LABEL
+from parsers.sections import doctor
 
 # Text-level kinds (besides the region kinds of ``parsers.flatten``).
 TITLE = "title"  # the page title repeated on the page
@@ -141,6 +151,15 @@ _SHARE_TARGETS = re.compile(
     re.I,
 )
 _MAX_META_CHARS = 160
+_MAX_FORM_EXTRA = 3
+#: The article's own labels: a block holding one of them is never promoted to chrome.
+_ANCHORS = re.compile(
+    "|".join(
+        p.pattern
+        for p in (ASK_DATE, REPLY_DATE, MORE_INFO.pattern, SIMILAR.pattern, RELATED_FAQ.pattern)
+    ),
+    re.I,
+)
 
 
 def is_share(line: Line) -> bool:
@@ -209,13 +228,19 @@ class Chrome:
     lines no parser step ever asks about)."""
 
     def __init__(
-        self, lines: Sequence[Line], regions: Sequence[Region], titles: frozenset[str]
+        self,
+        lines: Sequence[Line],
+        regions: Sequence[Region],
+        titles: frozenset[str],
+        spans: Sequence[tuple[int, int]] = (),
     ) -> None:
         self.lines = lines
         self.regions = regions
         self.titles = titles
+        self.spans = spans
         self.kept: set[int] = set()  # regions found to hold the article's own anchors
         self._kinds: dict[int, str | None] = {}
+        self._promoted: dict[int, str] | None = None
 
     def region_kind(self, index: int) -> str | None:
         """The kind of the innermost chrome region holding line ``index`` that is not kept."""
@@ -247,14 +272,51 @@ class Chrome:
                 self.kept.add(region)
             region = self.regions[region].parent
         self._kinds.clear()
+        self._promoted = None
 
     def kind(self, index: int) -> str | None:
         """Chrome kind of line ``index`` (region first, then text), ``None`` for content."""
         if index in self._kinds:
             return self._kinds[index]
-        kind = self.region_kind(index) or text_kind(self.lines[index], self.titles)
+        if self._promoted is None:
+            self._promoted = self._promote_forms()
+        kind = (
+            self.region_kind(index)
+            or self._promoted.get(index)
+            or text_kind(self.lines[index], self.titles)
+        )
         self._kinds[index] = kind
         return kind
+
+    def _promote_forms(self) -> dict[int, str]:
+        """The few short lines around a form that belong to it: a newsletter box's heading
+        and blurb, a comment form's "Leave a Reply". The smallest block holding a form (that
+        holds none of the article's anchors) is chrome when the form is most of it."""
+        promoted: dict[int, str] = {}
+        for number, region in enumerate(self.regions):
+            if region.kind not in (FORM, SEARCH) or number in self.kept:
+                continue
+            size = region.end - region.start
+            holders = [
+                (end - start, start, end)
+                for start, end in self.spans
+                if start <= region.start and end >= region.end and end - start > size
+            ]
+            container = min(holders)[1:] if holders else None
+            if container is None:
+                continue
+            extra = [i for i in range(*container) if not region.start <= i < region.end]
+            if len(extra) > _MAX_FORM_EXTRA or any(self._anchor_like(i) for i in extra):
+                continue
+            for index in extra:
+                promoted[index] = region.kind
+        return promoted
+
+    def _anchor_like(self, index: int) -> bool:
+        text = self.lines[index].text
+        return (
+            len(text) > _MAX_META_CHARS or bool(_ANCHORS.search(text)) or doctor(text) is not None
+        )
 
     def is_chrome(self, index: int) -> bool:
         return self.kind(index) is not None

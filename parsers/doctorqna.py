@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from parsers import sections
 from parsers import warnings as w
-from parsers.asker import parse_who
+from parsers.asker import parse_parts, parse_who
 from parsers.chrome import (
     ASIDE,
     BREADCRUMBS,
@@ -81,7 +81,7 @@ class _Page:
         self.doc = doc
         self.lines = doc.lines
         self.found = LineIndex(doc.lines)
-        self.chrome = Chrome(doc.lines, doc.regions, titles)
+        self.chrome = Chrome(doc.lines, doc.regions, titles, doc.spans)
         self.titles = titles
 
     def anchor(self, label: Label, start: int = 0, stop: int | None = None) -> int | None:
@@ -134,13 +134,6 @@ class _Cursor:
     date_shown: bool = True  # something follows the label: a date the parser could not read
 
 
-def _is_who(line: Line) -> Asker | None:
-    asker = parse_who(line.text)
-    if asker is not None and (asker.age_label or asker.sex):
-        return asker
-    return None
-
-
 def _find_asker(page: _Page) -> _Cursor | None:
     """The asker block: the ``Ask Date`` line plus whatever markup split off it."""
     lines = page.lines
@@ -164,10 +157,15 @@ def _find_asker(page: _Page) -> _Cursor | None:
     asker = parse_who(who) if who else None
     if who and asker is None:
         spill, asker = who, Asker()
-    if asker is None and index > 0:  # "Chen, 30~39 year old female." on its own line
-        asker = _is_who(lines[index - 1])
-        if asker is not None:
-            start = index - 1
+    if asker is None:  # the phrase in blocks of its own: "Chen," / "30~39 year old" / "female."
+        before = []
+        for back in range(index - 1, max(index - 5, -1), -1):
+            if lines[back].heading or page.chrome.is_chrome(back):
+                break
+            before.insert(0, lines[back].text)
+        found = parse_parts(before)
+        if found is not None:
+            start, asker = index - found[0], found[1]
     asker = asker or Asker()
     if asker.name is None and start > 0:  # "Chen," split off by markup
         name_line = lines[start - 1].text
@@ -555,13 +553,14 @@ def parse_document(doc: Document, url: str) -> QARecord:
         question_title = question_title or qa.name
         question_body = question_body or qa.text
         asked_on = asked_on or qa.date
-        stated = len(qa.answers) if qa.answers else qa.answer_count
         if not answers and qa.answers:
             answers = _from_structured(qa)
             if answers:
                 warnings.add(w.ANSWERS_FROM_STRUCTURED_DATA)
-        elif stated is not None and stated != len(answers):
-            warnings.add(w.STRUCTURED_DATA_DISAGREES)
+        else:
+            stated = {qa.answer_count, len(qa.answers) or None} - {None}
+            if any(count != len(answers) for count in stated):
+                warnings.add(w.STRUCTURED_DATA_DISAGREES)
         if asker == Asker() and qa.author:
             asker = Asker(name=qa.author)
 

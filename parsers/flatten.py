@@ -277,7 +277,10 @@ class Line:
     ``text`` is what label matching sees (table cells joined by a space); ``row`` is the same
     line as a table row (cells joined by ``" | "``) when it was one. ``region`` indexes the
     innermost chrome ``Region`` holding the line (-1: none); ``meta`` says a link on it is
-    ``rel`` author, tag, category, prev or next (a byline or post navigation).
+    ``rel`` author, tag, category, prev or next (a byline or post navigation). ``marker`` is
+    the number of an ordered list item that does not write its own: part of ``content``, not
+    of ``text``, so "1. Dr. Chen reply ..." in a numbered list of replies still reads as a
+    doctor line.
     """
 
     text: str
@@ -288,11 +291,13 @@ class Line:
     row: str | None = None
     region: int = -1
     meta: bool = False  # holds a link to an author, tag, category or the previous/next post
+    marker: str = ""  # the number a browser draws before an <ol> item ("2. ")
 
     @property
     def content(self) -> str:
-        """The line as it reads in running content (a table row keeps its `` | ``)."""
-        return self.row or self.text
+        """The line as it reads in running content: an ordered item keeps its number, a table
+        row its `` | ``."""
+        return self.marker + (self.row or self.text)
 
 
 @dataclass(slots=True)
@@ -467,6 +472,7 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
         if not text.isprintable():
             text = _clean(text)
         if text:
+            marker = ""
             if prefix is not None:
                 marker, state = prefix
                 prefix = None
@@ -475,7 +481,6 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                     if _ORDINAL.match(text + " "):
                         state[0] = False
                         marker = ""
-                text = marker + text
             if not text.isascii() and not unicodedata.is_normalized("NFC", text):
                 text = unicodedata.normalize("NFC", text)
             lines.append(
@@ -488,6 +493,7 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                     None,
                     region,
                     meta,
+                    marker,
                 )
             )
         links.clear()
@@ -738,13 +744,14 @@ def _close_row(lines: list[Line], spans: list[tuple[int, int]], state: list, fir
     if state[0] or len(lines) - first < 2:
         return
     cells = lines[first:]
+    texts = [cell.content for cell in cells]
     merged = Line(
-        " ".join(cell.text for cell in cells),
+        " ".join(texts),
         tuple(link for cell in cells for link in cell.links),
         tuple(time for cell in cells for time in cell.times),
         any(cell.heading for cell in cells),
         any(cell.item for cell in cells),
-        " | ".join(cell.text for cell in cells),
+        " | ".join(texts),
         cells[0].region,
         any(cell.meta for cell in cells),
     )

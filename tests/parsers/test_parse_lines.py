@@ -28,7 +28,7 @@ def test_ordered_lists_get_numbers_unless_they_show_them() -> None:
         "<ol start=4><li>x</li><li><p>y</p></li></ol><ol><li>1) shown</li></ol><ul><li>u</li></ul>"
     )
     doc = load(html)
-    assert [(line.text, line.item) for line in doc.lines] == [
+    assert [(line.content, line.item) for line in doc.lines] == [
         ("4. x", True),
         ("5. y", True),
         ("1) shown", True),

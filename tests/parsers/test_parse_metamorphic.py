@@ -198,22 +198,29 @@ _HREF = re.compile(r"""(\bhref\s*=\s*)(["']?)([^"'\s>]*)\2""", re.I)
 _NOT_RELATIVE = ("javascript:", "mailto:", "tel:", "#", "data:")
 
 
-def _under_base(url: str) -> Callable[[str], str]:
-    """A ``<base href>`` one directory up from the page, every link rewritten relative to it."""
-    base = urljoin(url, "../")
+_BASE = re.compile(r"""<base\b[^>]*\bhref\s*=\s*["']?([^"'\s>]+)[^>]*>""", re.I)
 
-    def relative(match: re.Match[str]) -> str:
-        href = match.group(3)
-        if not href or href.lower().startswith(_NOT_RELATIVE):
-            return match.group(0)
-        target = urljoin(url, href.replace("&amp;", "&"))
-        if target.startswith(base):
-            target = target[len(base) :] or "./"
-        quote = match.group(2) or '"'
-        return f"{match.group(1)}{quote}{target.replace('&', '&amp;')}{quote}"
+
+def _under_base(url: str) -> Callable[[str], str]:
+    """A ``<base href>`` one directory up from the page, every link rewritten relative to it
+    (links resolved first as the page resolved them: against its own ``<base>`` if any)."""
 
     def apply(html: str) -> str:
-        html = _HREF.sub(relative, html)
+        own = _BASE.search(html)
+        resolved_against = urljoin(url, own.group(1)) if own else url
+        base = urljoin(url, "../")
+
+        def relative(match: re.Match[str]) -> str:
+            href = match.group(3)
+            if not href or href.lower().startswith(_NOT_RELATIVE):
+                return match.group(0)
+            target = urljoin(resolved_against, href.replace("&amp;", "&"))
+            if target.startswith(base):
+                target = target[len(base) :] or "./"
+            quote = match.group(2) or '"'
+            return f"{match.group(1)}{quote}{target.replace('&', '&amp;')}{quote}"
+
+        html = _HREF.sub(relative, _BASE.sub("", html))
         head = re.search(r"<head\b[^>]*>", html, re.I)
         tag = f'<base href="{base}">'
         return html[: head.end()] + tag + html[head.end() :] if head else tag + html
