@@ -174,6 +174,25 @@ def _url(line: Line | None, base: str) -> str | None:
     return absolute_url(line.links[0], base)
 
 
+def _teaser_doctor(group: Sequence[Line], more_title: str | None) -> int | None:
+    """Which line of a teaser is its doctor line. A card's title may itself read as a bare
+    doctor header ("Dr. Chen Explains Fatty Liver"): a line that says "reply" wins, and the
+    first line is the title whenever the card goes on."""
+    found = [i for i, line in enumerate(group) if doctor(line.text)]
+    if not found:
+        return None
+    said_reply = [i for i in found if DOCTOR.match(group[i].text) or DOCTOR_ZH.match(group[i].text)]
+    if said_reply:
+        return said_reply[0]
+    if (
+        found[0] == 0
+        and len(group) > 1
+        and (len(found) > 1 or more_title is None or group[0].text == more_title)
+    ):
+        return found[1] if len(found) > 1 else None
+    return found[0]
+
+
 def _teaser(group: Sequence[Line], base: str, titles: Mapping[str, str]) -> SimilarQA | None:
     read_more = READ_MORE.match(group[-1].text) if group else None
     if read_more is not None:
@@ -184,7 +203,7 @@ def _teaser(group: Sequence[Line], base: str, titles: Mapping[str, str]) -> Simi
         group = group[:-1]
     else:
         more_line, more_title = None, None
-    doctor_at = next((i for i, line in enumerate(group) if doctor(line.text)), None)
+    doctor_at = _teaser_doctor(group, more_title)
     before = list(group if doctor_at is None else group[:doctor_at])
     after = [] if doctor_at is None else list(group[doctor_at + 1 :])
     title_line = None
