@@ -152,6 +152,7 @@ _SHARE_TARGETS = re.compile(
 )
 _MAX_META_CHARS = 160
 _MAX_FORM_EXTRA = 3
+_MAX_FORMS = 16
 #: The article's own labels: a block holding one of them is never promoted to chrome.
 _ANCHORS = re.compile(
     "|".join(
@@ -293,9 +294,13 @@ class Chrome:
         and blurb, a comment form's "Leave a Reply". The smallest block holding a form (that
         holds none of the article's anchors) is chrome when the form is most of it."""
         promoted: dict[int, str] = {}
-        for number, region in enumerate(self.regions):
-            if region.kind not in (FORM, SEARCH) or number in self.kept:
-                continue
+        forms = [
+            number
+            for number, region in enumerate(self.regions)
+            if region.kind in (FORM, SEARCH) and number not in self.kept
+        ]
+        for number in forms[:_MAX_FORMS]:  # a page has a few; a hostile one must stay linear
+            region = self.regions[number]
             size = region.end - region.start
             holders = [
                 (end - start, start, end)

@@ -16,6 +16,7 @@ from itertools import accumulate
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from parsers.flatten import Line, Region, flatten, special_elements
+from parsers.guard import bounded
 from parsers.labels import Label
 from parsers.structured import QAData, extract
 from parsers.text import clean_line
@@ -135,6 +136,7 @@ def _is_canonical(link: LexborNode) -> bool:
 
 def load(html: str) -> Document:
     """Parse ``html`` and flatten it to lines."""
+    html = bounded(html)
     tree = LexborHTMLParser(html)
     title, canonical, base, lang = _head_facts(tree, html)
     # Plain substring tests (memchr speed); lower-casing a large page costs more than parsing it.

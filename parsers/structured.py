@@ -164,17 +164,26 @@ def _count(value: Any) -> int | None:
     return None
 
 
+#: How far up an ``itemprop`` looks for its ``itemscope``, and how many ``itemprop``s of one
+#: name are read: real items are shallow and short, and a hostile page must not make the
+#: search quadratic.
+_MAX_SCOPE_DEPTH = 256
+_MAX_PROPS = 64
+
+
 def _scope_of(node: LexborNode) -> LexborNode | None:
     parent = node.parent
-    while parent is not None and "itemscope" not in parent.attributes:
+    for _ in range(_MAX_SCOPE_DEPTH):
+        if parent is None or "itemscope" in parent.attributes:
+            return parent
         parent = parent.parent
-    return parent
+    return None
 
 
 def _props(scope: LexborNode, name: str) -> list[LexborNode]:
     """``itemprop=name`` nodes that belong to ``scope`` itself, not to a nested item."""
     found = []
-    for node in scope.css(f'[itemprop~="{name}"]'):
+    for node in scope.css(f'[itemprop~="{name}"]')[:_MAX_PROPS]:
         owner = _scope_of(node)
         if owner is not None and owner.mem_id == scope.mem_id:
             found.append(node)
