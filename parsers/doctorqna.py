@@ -431,7 +431,9 @@ def _from_structured(qa: QAData) -> list[Answer]:
 
 def _shown_reply_markers(page: _Page, start: int, skip: tuple[int, int]) -> tuple[int, int]:
     """Doctor reply headers and ``Reply Date`` labels the page shows after line ``start``,
-    outside the Similar Q&A teasers (``skip``) and chrome: what the answers must account for."""
+    outside the Similar Q&A teasers (``skip``), buttons, ads, dialogs and hidden copies:
+    what the answers must account for. Landmarks count: a reply shown in a sidebar is still
+    a reply the record does not hold."""
     headers = dates = 0
     chrome = page.chrome
     for index in range(start, len(page.lines)):
@@ -439,7 +441,7 @@ def _shown_reply_markers(page: _Page, start: int, skip: tuple[int, int]) -> tupl
             continue
         text = page.lines[index].text
         if REPLY_DATE.search(text) is not None:
-            if not chrome.hard(index) and chrome.region_kind(index) is None:
+            if not chrome.hard(index):
                 dates += 1
             continue
         if text[:2].lower() in ("dr", "do") or "醫師" in text:
@@ -447,7 +449,7 @@ def _shown_reply_markers(page: _Page, start: int, skip: tuple[int, int]) -> tupl
             if (
                 found is not None
                 and (found[1] is None or sections.looks_like_department(found[1]))
-                and chrome.region_kind(index) is None
+                and not chrome.hard(index)
             ):
                 headers += 1
     return headers, dates
