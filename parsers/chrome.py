@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from parsers.dates import parse_date
+from parsers.dates import find_date
 from parsers.flatten import (
     AD,
     ASIDE,
@@ -73,12 +73,13 @@ SOFT_REGIONS: frozenset[str] = frozenset(
 
 _WORD = r"[A-Z][\w.'’-]*"
 _META = re.compile(
-    r"^(?:(?:posted|published|updated|last updated|last modified|modified|written|created|"
-    r"reviewed|medically reviewed|fact[- ]checked|filed|categori[sz]ed)\b\s*(?:on|by|in|under|at|"
-    r"date|:)|(?:categories|category|tags|tagged(?: with)?|topics|filed under|keywords)\s*[:：]|"
-    r"(?:tagged|filed under)\s+\S|by[:\s]+" + _WORD + r"(?:\s+" + _WORD + r"){0,4}\s*"
-    r"(?:$|[|·•,–—-]|\bon\b|\bin\b|\bat\b))",
-    re.I,
+    r"^(?i:(?:posted|published|updated|last updated|last modified|modified|written|created|"
+    r"reviewed|medically reviewed|fact[- ]checked|filed|categori[sz]ed)\b\s*(?:on|by|in|under|"
+    r"at|date|:)|(?:categories|category|tags|tagged(?: with)?|topics|filed under|keywords)\s*"
+    r"[:：]|(?:tagged|filed under)\s+\S)"
+    # "By Jane Doe", "by Jane Doe · 4 min read": the name in capitalised words (case matters).
+    r"|^(?i:by)[:\s]+" + _WORD + r"(?:\s+" + _WORD + r"){0,4}\s*"
+    r"(?:$|[|·•,–—-]|\bon\b|\bin\b|\bat\b)"
 )
 _READING = re.compile(
     r"^(?:\d+\s*(?:min(?:ute)?s?|mins?)\s+read|(?:\d[\d,.]*\s*[km]?\s+)(?:views?|reads?|"
@@ -140,6 +141,9 @@ _SHARE_WORDS = SHARE_WIDGETS | {
     "sms",
     "copy link",
     "copied",
+    "this",
+    "on",
+    "via",
 }
 #: Where share buttons point: a line whose links all go to these is a share bar.
 _SHARE_TARGETS = re.compile(
@@ -163,13 +167,18 @@ _ANCHORS = re.compile(
 )
 
 
+def has_digits(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
 def is_share(line: Line) -> bool:
     """A share bar: "Share to:" with button captions or icon glyphs, or links that all go to
     share endpoints under short captions."""
     text = line.text
     match = SHARE_LABEL.match(text)
     if match is not None:
-        rest = [word.lower() for word in re.split(r"[\s|/,]+", match.group("rest")) if word]
+        rest = [word.lower().strip(":：.") for word in re.split(r"[\s|/,]+", match.group("rest"))]
+        rest = [word for word in rest if word]
         # Button captions, or the one-letter glyphs icon fonts leave behind ("f", "in").
         if all(word in _SHARE_WORDS or len(word) <= 2 for word in rest):
             return True
@@ -198,14 +207,14 @@ def text_kind(line: Line, titles: frozenset[str]) -> str | None:
             return META
         if line.meta:
             return META
-        if _READING.match(text):
+        if _READING.match(text) or ((line.times or has_digits(text)) and date_line(text) == META):
             return META
         if _COMMENTS.match(text):
             return COMMENTS
-        if _WIDGETS.match(text) and (line.heading or len(text.split()) <= 4):
-            return WIDGET
         if _POST_NAV.match(text):
             return POST_NAV
+        if _WIDGETS.match(text) and (line.heading or len(text.split()) <= 4):
+            return WIDGET
         if _SKIP_LINK.match(text):
             return SKIP_LINK
         if ADVERT.match(text):
@@ -217,11 +226,75 @@ def text_kind(line: Line, titles: frozenset[str]) -> str | None:
     return None
 
 
+_WORDS = re.compile(r"[^\W\d_]+")
+#: Words a date line may hold besides the date itself.
+_DATE_WORDS = frozenset(
+    [
+        "at",
+        "on",
+        "am",
+        "pm",
+        "a",
+        "m",
+        "p",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+_META_WORDS = frozenset(
+    [
+        "min",
+        "mins",
+        "minute",
+        "minutes",
+        "read",
+        "ago",
+        "views",
+        "updated",
+        "published",
+        "posted",
+        "by",
+    ]
+)
+_SEPARATORS = frozenset("|·•–—/")
+
+
+def date_line(text: str) -> str | None:
+    """``"date"`` for a line that is nothing but a date (an entry date under a title),
+    ``"meta"`` for a date with an author or reading time beside it ("Editorial Team | June 3,
+    2024", "Jun 11, 2024 · 4 min read"), ``None`` for anything else (a sentence that
+    mentions a date is content)."""
+    if len(text) > 80:
+        return None
+    found = find_date(text)
+    if found is None:
+        return None
+    rest = text[: found[1]] + " " + text[found[2] :]
+    words = _WORDS.findall(rest)
+    if all(word.lower() in _DATE_WORDS for word in words):
+        return "date"
+    if len(words) > 6 or not any(mark in rest for mark in _SEPARATORS):
+        return None
+    if all(word[0].isupper() or word.lower() in _META_WORDS for word in words):
+        return META
+    return None
+
+
 def is_date_only(text: str) -> bool:
     """A line that is nothing but a date (an entry date under a title)."""
-    if len(text) > 40 or parse_date(text) is None:
-        return False
-    return not re.sub(r"[\d\s/.,:年月日-]|[A-Za-z]{3,9}\.?|(?:st|nd|rd|th)\b|[ap]\.?m\.?", "", text)
+    return date_line(text) == "date"
 
 
 class Chrome:

@@ -286,6 +286,8 @@ def _replies(lines: Sequence[Line]) -> _Replies:
     replies: list[_Reply] = []
     dated = 0
     index = 0
+    if _dates_above(lines):
+        return _replies_dated_above(lines)
     while index < len(lines):
         line = lines[index]
         index += 1
@@ -324,6 +326,55 @@ def _replies(lines: Sequence[Line]) -> _Replies:
         dated=dated,
         empty=len(replies) - len(kept),
         date_unread=any(reply.date_unread for reply in kept),
+    )
+
+
+def _dates_above(lines: Sequence[Line]) -> bool:
+    """Each reply shows its ``Reply Date`` above its doctor header (a card whose date sits in
+    its top line): the first ``Reply Date`` comes before the first header."""
+    for line in lines:
+        if REPLY_DATE.search(line.text):
+            return True
+        if sections.doctor(line.text) is not None:
+            return False
+    return False
+
+
+def _replies_dated_above(lines: Sequence[Line]) -> _Replies:
+    """Replies laid out ``Reply Date`` / ``Dr. <name> reply <Dept>`` / body...: a date
+    belongs to the header that follows it."""
+    replies: list[_Reply] = []
+    date: str | None = None
+    date_unread = False
+    dated = 0
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        found = sections.doctor(line.text)
+        if found is not None:
+            replies.append(_Reply(*found, date=date))
+            date = None
+            continue
+        match = REPLY_DATE.search(line.text)
+        if match is not None:
+            dated += 1
+            rest = line.text[match.end() :]
+            date = _date_of(line, rest)
+            if date is None and not rest.strip() and index < len(lines):
+                date = parse_date(lines[index].text)  # the date in the next element
+                index += 1 if date else 0
+            date_unread = date_unread or date is None
+            continue
+        if replies and (not UNANSWERED.search(line.text) or len(line.text.split()) > 8):
+            replies[-1].body.append(line.content)
+    kept = [reply for reply in replies if reply.body]
+    return _Replies(
+        answers=[reply.answer() for reply in kept],
+        headers=len(replies),
+        dated=dated,
+        empty=len(replies) - len(kept),
+        date_unread=date_unread,
     )
 
 
