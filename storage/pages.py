@@ -168,9 +168,21 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
         where = _pages.c.url == canonicalize_url(page_id_or_url)
     else:
         where = _pages.c.id == page_id_or_url
+    content_capture = and_(
+        _captures.c.page_id == _pages.c.id,
+        _captures.c.fetched_at == _pages.c.content_fetched_at,
+        _captures.c.parse_outcome == "ok",
+    )
     page = conn.execute(
-        select(_pages.c.id, _pages.c.url, _pages.c.external_id, _sites.c.name.label("site"))
+        select(
+            _pages.c.id,
+            _pages.c.url,
+            _pages.c.external_id,
+            _sites.c.name.label("site"),
+            _captures.c.warnings,
+        )
         .join(_sites, _sites.c.id == _pages.c.site_id)
+        .outerjoin(_captures, content_capture)
         .where(where)
     ).first()
     if page is None:
@@ -212,4 +224,5 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
         answers=answers,
         explanation=explanation,
         links=links,
+        warnings=page.warnings,
     )
