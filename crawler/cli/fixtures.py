@@ -10,6 +10,7 @@ Exit codes: 0 all good; 1 a case failed, a fetch failed or a case folder is malf
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,8 +55,18 @@ def _select(root: Path, names: tuple[str, ...]) -> list[FixtureCase]:
         raise click.ClickException(str(error)) from error
 
 
+def _warnings_note(result: CaseResult) -> str:
+    """``"  warnings: a, b"`` when the parser's record carries warnings (they are part of the
+    expectation too, but a reviewer should see them without reading the JSON)."""
+    try:
+        warnings = json.loads(result.actual_text).get("warnings") or []
+    except ValueError:
+        return ""
+    return f"  warnings: {', '.join(warnings)}" if warnings else ""
+
+
 def _show_failure(result: CaseResult) -> None:
-    click.secho(f"FAIL {result.case.name}", fg="red", bold=True)
+    click.secho(f"FAIL {result.case.name}{_warnings_note(result)}", fg="red", bold=True)
     click.echo(result.diff, nl=False)
     if result.detail:
         click.echo(result.detail.rstrip("\n"))
@@ -74,11 +85,12 @@ def check(cases: tuple[str, ...], root: Path) -> None:
     results = [run_case(case) for case in _select(root, cases)]
     for result in results:
         if result.ok:
-            click.echo(f"ok   {result.case.name}")
+            click.echo(f"ok   {result.case.name}{_warnings_note(result)}")
         else:
             _show_failure(result)
     failed = sum(not r.ok for r in results)
-    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    warned = sum(bool(_warnings_note(r)) for r in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed, {warned} with parser warnings")
     if failed:
         raise SystemExit(1)
 
