@@ -49,6 +49,7 @@ from parsers.labels import (
     REPLY_DATE,
     SHARE_WIDGETS,
     SIMILAR,
+    Label,
 )
 from parsers.labels import SHARE as SHARE_LABEL
 from parsers.sections import doctor
@@ -119,6 +120,47 @@ _COOKIE = re.compile(
     re.I,
 )
 _SKIP_LINK = re.compile(r"^skip to (?:the )?(?:main )?(?:content|navigation|main|menu)\b", re.I)
+
+
+def _named(name: str, pattern: re.Pattern[str]) -> str:
+    return f"(?P<{name}>{pattern.pattern})"
+
+
+#: The short-line kinds in one pattern, tried in this order (one regex call per short line).
+_SHORT = re.compile(
+    "|".join(
+        _named(name, pattern)
+        for name, pattern in (
+            ("reading", _READING),
+            ("comments", _COMMENTS),
+            ("post_nav", _POST_NAV),
+            ("widget", _WIDGETS),
+            ("skip_link", _SKIP_LINK),
+            ("ad", ADVERT),
+        )
+    ),
+    re.I,
+)
+_SHORT_KINDS = {"reading": META, "post_nav": POST_NAV, "skip_link": SKIP_LINK}
+#: The words a line of one of the ``_SHORT`` kinds can start with (lower case), and the
+#: characters (digits: "3 min read", "2 comments"): a set lookup spares the regex most lines.
+_SHORT_FIRST = frozenset(
+    {
+        *("one", "two", "three", "no", "leave", "cancel", "post", "add", "write", "join"),
+        *("comment", "comments", "discussion", "what", "your", "reply", "log", "previous"),
+        *("prev", "next", "older", "newer", "related", "you", "recommended", "popular"),
+        *("most", "recent", "latest", "read", "more", "trending", "categories", "archives"),
+        *("tag", "tags", "meta", "follow", "subscribe", "sign", "our", "newsletter", "about"),
+        *("like", "share", "posts", "skip", "advertisement", "advertisements", "sponsored"),
+        *("ad", "ads", "廣告"),
+    }
+)
+_SHORT_START = frozenset("0123456789«‹←<")
+_DIGIT = re.compile(r"\d")
+#: Longer than this, a line is no page title (titles are looked up only up to it).
+_MAX_TITLE_CHARS = 300
+
+
 _FIRST_WORDS = frozenset(
     {
         *("posted", "published", "updated", "last", "modified", "written", "created"),
@@ -158,70 +200,67 @@ _MAX_META_CHARS = 160
 _MAX_FORM_EXTRA = 3
 _MAX_FORMS = 16
 #: The article's own labels: a block holding one of them is never promoted to chrome.
-_ANCHORS = re.compile(
-    "|".join(
-        p.pattern
-        for p in (ASK_DATE, REPLY_DATE, MORE_INFO.pattern, SIMILAR.pattern, RELATED_FAQ.pattern)
-    ),
-    re.I,
+_ANCHOR_LABELS = (ASK_DATE, REPLY_DATE, MORE_INFO, SIMILAR, RELATED_FAQ)
+_ANCHORS = Label(
+    re.compile("|".join(label.pattern.pattern for label in _ANCHOR_LABELS), re.I),
+    tuple(hint for label in _ANCHOR_LABELS for hint in label.hints),
 )
 
 
-def has_digits(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
-
-
-def is_share(line: Line) -> bool:
-    """A share bar: "Share to:" with button captions or icon glyphs, or links that all go to
+def is_share(line: Line, lowered: str | None = None) -> bool:
+    """A share bar: "Share to:" with button captions or icon letters, or links that all go to
     share endpoints under short captions."""
     text = line.text
-    match = SHARE_LABEL.match(text)
-    if match is not None:
-        rest = [word.lower().strip(":：.") for word in re.split(r"[\s|/,]+", match.group("rest"))]
-        rest = [word for word in rest if word]
-        # Button captions, or the one-letter glyphs icon fonts leave behind ("f", "in").
-        if all(word in _SHARE_WORDS or len(word) <= 2 for word in rest):
-            return True
-    if text.lower() in _SHARE_WORDS:
+    lowered = lowered if lowered is not None else text.lower()
+    if lowered.startswith(("share", "分享")):
+        match = SHARE_LABEL.match(text)
+        if match is not None:
+            rest = [
+                word.lower().strip(":：.") for word in re.split(r"[\s|/,]+", match.group("rest"))
+            ]
+            # Button captions, or the one-letter glyphs icon fonts leave behind ("f", "in").
+            if all(word in _SHARE_WORDS or len(word) <= 2 for word in rest if word):
+                return True
+    if lowered in _SHARE_WORDS:
         return True
-    return (
-        bool(line.links)
-        and len(text) <= 60
-        and all(_SHARE_TARGETS.search(link) for link in line.links)
-    )
+    links = line.links
+    return bool(links) and len(text) <= 60 and all(map(_SHARE_TARGETS.search, links))
 
 
 def text_kind(line: Line, titles: frozenset[str]) -> str | None:
-    """The chrome kind a line's text (and link targets) show, or ``None`` for content."""
+    """The chrome kind a line's text (and link targets) show, or ``None`` for content.
+
+    Cheap tests first: most lines a parser asks about are paragraphs longer than any chrome
+    line, which only the cookie-notice test (a substring search) reaches.
+    """
     text = line.text
+    size = len(text)
+    if size > _MAX_META_CHARS:
+        if size <= _MAX_TITLE_CHARS and text.casefold() in titles:
+            return TITLE
+        if "ookie" in text and _COOKIE.search(text[:600]):
+            return COOKIE
+        return None
     lowered = text.casefold()
     if lowered in titles:
         return TITLE
-    if len(text) > _MAX_META_CHARS * 3:
-        return COOKIE if _COOKIE.search(text[:600]) else None
-    if is_share(line):
+    if is_share(line, lowered):
         return SHARE
+    if line.meta:
+        return META
     first = lowered.split(" ", 1)[0].rstrip(":：")
-    if len(text) <= _MAX_META_CHARS:
-        if first in _FIRST_WORDS and _META.match(text):
-            return META
-        if line.meta:
-            return META
-        if _READING.match(text) or ((line.times or has_digits(text)) and date_line(text) == META):
-            return META
-        if _COMMENTS.match(text):
-            return COMMENTS
-        if _POST_NAV.match(text):
-            return POST_NAV
-        if _WIDGETS.match(text) and (line.heading or len(text.split()) <= 4):
-            return WIDGET
-        if _SKIP_LINK.match(text):
-            return SKIP_LINK
-        if ADVERT.match(text):
-            return AD
-        if line.links and BREADCRUMB.search(text):
-            return BREADCRUMBS
-    if "cookie" in lowered and _COOKIE.search(text):
+    if first in _FIRST_WORDS and _META.match(text):
+        return META
+    found = _SHORT.match(text) if first in _SHORT_FIRST or first[:1] in _SHORT_START else None
+    if found is not None:
+        kind = found.lastgroup
+        if kind != WIDGET or line.heading or len(text.split()) <= 4:
+            return _SHORT_KINDS.get(kind, kind)
+    if size <= 80 and (line.times or _DIGIT.search(text)) and date_line(text) == META:
+        return META
+    if line.links and BREADCRUMB.search(text):
+        return BREADCRUMBS
+    if "ookie" in text and _COOKIE.search(text):
         return COOKIE
     return None
 

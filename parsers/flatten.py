@@ -26,7 +26,6 @@ import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from itertools import chain
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -267,6 +266,24 @@ _DISPLAY = re.compile(r"(?:^|;)\s*(display|visibility)\s*:\s*([a-z-]+)", re.I)
 _BLOCK_DISPLAYS = frozenset({"block", "flex", "grid", "table", "list-item", "flow-root"})
 _INLINE_DISPLAYS = frozenset({"inline", "inline-block", "inline-flex", "inline-grid"})
 _META_RELS = frozenset({"author", "tag", "category", "prev", "next"})
+_NOT_LINKS = ("javascript:", "mailto:", "tel:", "#")
+_LIST_ITEM = BLOCK | ITEM
+#: Chrome regions read in one go when they hold no label: menus, headers, footers, sidebars.
+_READ_WHOLE = frozenset({NAV, BANNER, CONTENTINFO, ASIDE, SEARCH, DIALOG, AD, SHARE})
+#: Lower-case words of the labels a site parser anchors on (``parsers.labels``): a region
+#: holding one is walked node by node, since it may be the article's own container.
+_LABEL_WORDS = (
+    "ask date",
+    "repl",
+    "more info",
+    "similar",
+    "related faq",
+    "read more",
+    "發問",
+    "回覆",
+    "延伸閱讀",
+    "相關",
+)
 _ORDINAL = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s")
 
 
@@ -382,22 +399,27 @@ def _marker(number: int, style: str) -> str:
     return f"{number}. "
 
 
-def special_elements(body: LexborNode, html: str) -> dict[int, tuple]:
+def contains(markup: bytes | str, needle: str) -> bool:
+    """``needle in markup`` for text or UTF-8 bytes (a C-level scan either way)."""
+    return (needle in markup) if isinstance(markup, str) else (needle.encode() in markup)
+
+
+def special_elements(body: LexborNode, markup: bytes | str) -> dict[int, tuple]:
     """Elements whose attributes change what they are: ``mem_id -> (flags, region kind)``.
 
     One CSS query (in C) finds them; the selectors are only those whose attribute names the
     page contains at all, since each selector is tested against every element.
     """
     selectors = []
-    if "hidden" in html:
+    if contains(markup, "hidden"):
         selectors.append('[hidden],[aria-hidden="true" i]')
-    if "role" in html:
+    if contains(markup, "role"):
         selectors.append("[role]")
-    if "display" in html or "visibility" in html:
+    if contains(markup, "display") or contains(markup, "visibility"):
         selectors.append('[style*="display" i],[style*="visibility" i]')
-    if "itemtype" in html:
+    if contains(markup, "itemtype"):
         selectors.append("[itemtype]")
-    if "<dialog" in html or "<DIALOG" in html:
+    if contains(markup, "<dialog") or contains(markup, "<DIALOG"):
         selectors.append("dialog:not([open])")
     if not selectors:
         return {}
@@ -500,54 +522,79 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
         times.clear()
         meta = False
 
+    def close(frame: tuple) -> None:
+        """An element ends: the line, counters and regions it opened close with it."""
+        nonlocal pending_link, heading, item, prefix, pre, sectioning, region, skipping
+        flags = frame[2]
+        if skipping:  # only the skipped subtree's own frame is on the stack
+            skipping -= 1
+            if flags & REGION:  # chrome read in one go (see ``_read_region``)
+                closed = regions[frame[3]]
+                closed.end = len(lines)
+                region = closed.parent
+            return
+        if flags & BLOCK and not flags & INLINE_BOX:
+            if has_text:
+                flush()
+            if flags & ROW:
+                _close_row(lines, spans, rows.pop(), frame[4])
+            if len(lines) > frame[4]:
+                spans.append((frame[4], len(lines)))
+        if flags & TIME and frame[3]:
+            times.append(frame[3])
+        if flags & HEADING:
+            heading -= 1
+        if flags & ITEM:
+            item -= 1
+            prefix = None
+        if flags & PRE:
+            pre -= 1
+        if flags & SECTIONING:
+            sectioning -= 1
+        if flags & LIST:
+            lists.pop()
+        if flags & REGION:
+            closed = regions[frame[3]]
+            closed.end = len(lines)
+            region = closed.parent
+
     # A frame: (exit id, node id, flags, data, first line). The root frame never closes.
     body_id = body.mem_id
     stack: list[tuple] = [(-1, body_id, 0, None, 0)]
     top_exit, top_node = -1, body_id
+    flags_of = _FLAGS.get
     nodes = body.traverse(include_text=True)
     next(nodes)  # the body itself
-    for node in chain(nodes, (None,)):  # None: the end, where every open frame closes
-        node_id = node.mem_id if node is not None else -1
-        while node_id == top_exit and len(stack) > 1:
+    link_exit = -2  # where the open link ends (links never nest)
+    for node in nodes:
+        node_id = node.mem_id
+        if node_id == link_exit:  # a link that showed no text: its target goes nowhere
+            pending_link = None
+            link_exit = -2
+        while node_id == top_exit:
             frame = stack.pop()
             top_exit, top_node = stack[-1][0], stack[-1][1]
-            # --- close the frame (kept inline: this runs once per tracked element) ---
             flags = frame[2]
-            if skipping:  # only the skipped subtree's own frame is on the stack
-                skipping -= 1
-                continue
-            if flags & BLOCK and not flags & INLINE_BOX:
+            if flags == BLOCK and not skipping:  # the common case, inline
                 if has_text:
                     flush()
-                if flags & ROW:
-                    _close_row(lines, spans, rows.pop(), frame[4])
                 if len(lines) > frame[4]:
                     spans.append((frame[4], len(lines)))
-            if flags & LINK and pending_link is frame[3]:
-                pending_link = None
-            elif flags & TIME and frame[3]:
-                times.append(frame[3])
-            if flags & HEADING:
-                heading -= 1
-            if flags & ITEM:
+            elif flags == _LIST_ITEM and not skipping:
+                if has_text:
+                    flush()
+                if len(lines) > frame[4]:
+                    spans.append((frame[4], len(lines)))
                 item -= 1
                 prefix = None
-            if flags & PRE:
-                pre -= 1
-            if flags & SECTIONING:
-                sectioning -= 1
-            if flags & LIST:
-                lists.pop()
-            if flags & REGION:
-                kept = regions[frame[3]]
-                kept.end = len(lines)
-                region = kept.parent
-        if skipping or node is None:
+            else:
+                close(frame)
+        if skipping:
             continue
         tag_id = node.tag_id
         if tag_id == _TEXT_ID:
             text = node.text_content
-            if text is None:
+            if not text:
                 continue
             if pre and "\n" in text:
                 parts = text.split("\n")
@@ -569,15 +616,14 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                 pending_link = None
                 meta = meta or pending_meta
             continue
-        if tag_id == _COMMENT_ID:
-            continue
-        flags = _FLAGS.get(tag_id, 0)
-        kind = None
+        flags = flags_of(tag_id, 0)
         if tag_id > _MAX_KNOWN_ID:
             known = custom.get(tag_id)
             if known is None:
                 known = custom[tag_id] = _AMP.get(node.tag or "", (0, None))
             flags, kind = known
+        else:
+            kind = None
         if special:
             described = special.get(node_id)
             if described is not None:
@@ -595,7 +641,24 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                         kind = HIDDEN_COPY
                     elif extra_kind == HIDDEN_COPY:
                         kind = None
-        if not flags:
+        if not flags:  # inline elements and comments: their text simply flows on
+            continue
+        if flags == LINK:
+            href = node.attributes.get("href")
+            if href:
+                href = href.strip()
+                if href and not href.lower().startswith(_NOT_LINKS):
+                    pending_link = href
+                    after = node.next
+                    link_exit = (
+                        after.mem_id if after is not None else _exit_of(node, top_node, top_exit)
+                    )
+                    attributes = node.attributes
+                    rel = attributes.get("rel")
+                    pending_meta = bool(rel) and not _META_RELS.isdisjoint(rel.lower().split())
+                    title = attributes.get("title")
+                    if title:
+                        out.link_titles[href] = " ".join(title.split())
             continue
         if flags & BR:
             if rows:
@@ -606,9 +669,22 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
         # Where this element's subtree ends: its next sibling, else its parent's end.
         after = node.next
         exit_id = after.mem_id if after is not None else _exit_of(node, top_node, top_exit)
+        if flags in (BLOCK, _LIST_ITEM):  # the common cases, inline
+            if has_text:
+                flush()
+            if rows:
+                rows[-1][0] = True
+            if flags == _LIST_ITEM:
+                item += 1
+                if tag_id == _LI_ID and lists and lists[-1][0]:
+                    prefix = _item_number(node, lists[-1])
+            stack.append((exit_id, node_id, flags, None, len(lines)))
+            top_exit, top_node = exit_id, node_id
+            continue
         data = None
         if flags & SKIP:
             skipping += 1
+            flags &= ~REGION  # never rendered: no region either
         else:
             if flags & BLOCK and not flags & INLINE_BOX:
                 if has_text:
@@ -622,17 +698,14 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                 kind = kind or _REGION_BY_ID.get(tag_id) or NAV
                 regions.append(Region(kind, region, len(lines)))
                 region = data = len(regions) - 1
-            if flags & LINK:
-                attributes = node.attributes
-                href = (attributes.get("href") or "").strip()
-                if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
-                    data = pending_link = href
-                    rel = attributes.get("rel")
-                    pending_meta = bool(rel) and not _META_RELS.isdisjoint(rel.lower().split())
-                    title = attributes.get("title")
-                    if title:
-                        out.link_titles[href] = " ".join(title.split())
-            elif flags & TIME:
+                if kind in _READ_WHOLE and _read_region(node, lines, region):
+                    # Chrome with none of the article's labels: its text in one C call, its
+                    # subtree passed over (menus and footers are most of a real page's nodes).
+                    skipping += 1
+                    stack.append((exit_id, node_id, SKIP | REGION, data, len(lines)))
+                    top_exit, top_node = exit_id, node_id
+                    continue
+            if flags & TIME:
                 data = node.attributes.get("datetime") or None
             if flags & HEADING:
                 heading += 1
@@ -650,6 +723,8 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                 rows.append([False])
         stack.append((exit_id, node_id, flags, data, len(lines)))
         top_exit, top_node = exit_id, node_id
+    while len(stack) > 1:  # the end of the body closes every element still open
+        close(stack.pop())
     if has_text:
         flush()
     for kept in regions:
@@ -696,6 +771,21 @@ def _remove_lines(flat: Flat, drop: set[int]) -> None:
         for start, end in flat.spans
         if new_index[end] > new_index[start]
     ]
+
+
+def _read_region(node: LexborNode, lines: list[Line], region: int) -> bool:
+    """Append the lines of a chrome region holding no label, one per text fragment, and say
+    so; ``False`` (nothing appended) when the region must be walked."""
+    lowered = node.text(deep=True).lower()  # unsplit: a label split by markup still reads
+    if any(word in lowered for word in _LABEL_WORDS):
+        return False
+    for part in node.text(deep=True, separator="\x00", skip_empty=True).split("\x00"):
+        part = " ".join(part.split())
+        if part and not part.isprintable():
+            part = _clean(part)
+        if part:
+            lines.append(Line(part, region=region))
+    return True
 
 
 def _exit_of(node: LexborNode, top_node: int, top_exit: int) -> int:

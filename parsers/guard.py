@@ -29,17 +29,25 @@ _NESTING = (
 )
 _BLOCK_TAG = re.compile(rf"<(/?)(?:{_NESTING})(?=[\s/>])", re.I)
 _START_TAG = re.compile(r"<[A-Za-z][^\s/>]*")
+# One C-level scan finds whether any tag is that long at all (the usual answer: no).
+_HAS_LONG_TAG = re.compile(rf"<[A-Za-z][^<>]{{{_LONG_TAG}}}")
+_HAS_LONG_TAG_BYTES = re.compile(rf"<[A-Za-z][^<>]{{{_LONG_TAG}}}".encode())
 _ATTRIBUTE = re.compile(r"""\s*([^\s"'=<>/]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 
 
-def bounded(html: str) -> str:
-    """``html`` with nesting deeper than ``MAX_DEPTH`` flattened and overlong start tags cut
-    to their first attributes; unchanged (the same object) for any ordinary page."""
-    if len(html) > _LONG_TAG and "=" in html:
-        html = _cut_long_tags(html)
-    if html.count("<") > _SCAN_TAGS:
-        html = _flatten_deep(html)
-    return html
+def bounded(markup: bytes | str) -> bytes | str:
+    """``markup`` with nesting deeper than ``MAX_DEPTH`` flattened and overlong start tags cut
+    to their first attributes; unchanged (the same object) for any ordinary page. UTF-8
+    bytes that need either are returned as text."""
+    text = isinstance(markup, str)
+    if len(markup) > _LONG_TAG and (_HAS_LONG_TAG if text else _HAS_LONG_TAG_BYTES).search(markup):
+        markup = _cut_long_tags(markup if text else markup.decode("utf-8", "replace"))
+        text = True
+    if markup.count("<" if text else b"<") > _SCAN_TAGS:
+        deep = _flatten_deep(markup if text else markup.decode("utf-8", "replace"))
+        if deep is not markup and (text or deep != markup.decode("utf-8", "replace")):
+            markup = deep
+    return markup
 
 
 def _flatten_deep(html: str) -> str:

@@ -15,7 +15,7 @@ from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from parsers.flatten import Line, Region, flatten, special_elements
+from parsers.flatten import Line, Region, contains, flatten, special_elements
 from parsers.guard import bounded
 from parsers.labels import Label
 from parsers.structured import QAData, extract
@@ -100,7 +100,7 @@ class LineIndex:
 
 
 def _head_facts(
-    tree: LexborHTMLParser, html: str
+    tree: LexborHTMLParser, markup: bytes | str
 ) -> tuple[str | None, str | None, str | None, str | None]:
     """``<title>``, ``<link rel=canonical>``, ``<base href>`` and ``<html lang>``.
 
@@ -116,7 +116,7 @@ def _head_facts(
     if not links:
         links = [node for node in tree.tags("link") if _is_canonical(node)]
     bases = [node for node in children if node.tag == "base"]
-    if not bases and ("<base" in html or "<BASE" in html):
+    if not bases and (contains(markup, "<base") or contains(markup, "<BASE")):
         bases = tree.tags("base")
     title = clean_line(titles[0].text()) if titles else None
     canonical = next(
@@ -134,18 +134,21 @@ def _is_canonical(link: LexborNode) -> bool:
     return "canonical" in (link.attributes.get("rel") or "").lower().split()
 
 
-def load(html: str) -> Document:
-    """Parse ``html`` and flatten it to lines."""
-    html = bounded(html)
-    tree = LexborHTMLParser(html)
-    title, canonical, base, lang = _head_facts(tree, html)
+def load(markup: bytes | str) -> Document:
+    """Parse ``markup`` (text, or UTF-8 bytes: see ``parsers.decode.markup_of``) and flatten
+    it to lines."""
+    markup = bounded(markup)
+    tree = LexborHTMLParser(markup)
+    title, canonical, base, lang = _head_facts(tree, markup)
     # Plain substring tests (memchr speed); lower-casing a large page costs more than parsing it.
-    may_have_qa = any(mark in html for mark in ("ld+json", "LD+JSON", "itemscope", "ITEMSCOPE"))
+    may_have_qa = any(
+        contains(markup, mark) for mark in ("ld+json", "LD+JSON", "itemscope", "ITEMSCOPE")
+    )
     qa, notes = extract(tree) if may_have_qa else (None, ())
     body = tree.body
     if body is None:
         return Document((), title, canonical, lang, qa, base=base, notes=notes)
-    flat = flatten(body, special_elements(body, html))
+    flat = flatten(body, special_elements(body, markup))
     return Document(
         tuple(flat.lines),
         title,
