@@ -46,6 +46,7 @@ from parsers.errors import NotAnArticle, PageNotFound
 from parsers.labels import (
     ASK_DATE,
     ASK_DATE_LABEL,
+    DOCTOR_SUFFIXES,
     FOOTER,
     MORE_INFO,
     NOT_FOUND,
@@ -484,26 +485,29 @@ def _shown_reply_markers(page: _Page, start: int, skip: tuple[int, int]) -> tupl
     """Doctor reply headers and ``Reply Date`` labels the page shows after line ``start``,
     outside the Similar Q&A teasers (``skip``), buttons, ads, dialogs and hidden copies:
     what the answers must account for. Landmarks count: a reply shown in a sidebar is still
-    a reply the record does not hold."""
-    headers = dates = 0
+    a reply the record does not hold. Candidates come from one scan of the page text."""
     chrome = page.chrome
-    for index in range(start, len(page.lines)):
-        if skip[0] <= index < skip[1]:
-            continue
+
+    def counted(index: int) -> bool:
+        return not skip[0] <= index < skip[1] and not chrome.hard(index)
+
+    dates = sum(1 for index in page.found.find_all(REPLY_DATE, start) if counted(index))
+    headers = 0
+    for index in page.found.lines_with(_DOCTOR_STARTS, start):
         text = page.lines[index].text
-        if REPLY_DATE.search(text) is not None:
-            if not chrome.hard(index):
-                dates += 1
-            continue
-        if text[:2].lower() in ("dr", "do") or "醫師" in text:
-            found = sections.doctor(text)
-            if (
-                found is not None
-                and (found[1] is None or sections.looks_like_department(found[1]))
-                and not chrome.hard(index)
-            ):
-                headers += 1
+        found = sections.doctor(text)
+        if (
+            found is not None
+            and REPLY_DATE.search(text) is None
+            and (found[1] is None or sections.looks_like_department(found[1]))
+            and counted(index)
+        ):
+            headers += 1
     return headers, dates
+
+
+#: What a doctor header line starts with or holds (lower case), for the page-text scan.
+_DOCTOR_STARTS = ("\ndr", "\ndoctor", *DOCTOR_SUFFIXES)
 
 
 def parse_document(doc: Document, url: str) -> QARecord:

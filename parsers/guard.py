@@ -40,7 +40,11 @@ def bounded(markup: bytes | str) -> bytes | str:
     to their first attributes; unchanged (the same object) for any ordinary page. UTF-8
     bytes that need either are returned as text."""
     text = isinstance(markup, str)
-    if len(markup) > _LONG_TAG and (_HAS_LONG_TAG if text else _HAS_LONG_TAG_BYTES).search(markup):
+    if (
+        len(markup) > _LONG_TAG
+        and markup.count("=" if text else b"=") > _MAX_ATTRIBUTES
+        and (_HAS_LONG_TAG if text else _HAS_LONG_TAG_BYTES).search(markup)
+    ):
         markup = _cut_long_tags(markup if text else markup.decode("utf-8", "replace"))
         text = True
     if markup.count("<" if text else b"<") > _SCAN_TAGS:

@@ -98,6 +98,20 @@ class LineIndex:
                 if at != -1 and at < after:
                     pos[hint] = self.text.find(hint, after)
 
+    def lines_with(self, needles: tuple[str, ...], start: int = 0) -> list[int]:
+        """Lines at or after ``start`` whose lower-cased text holds one of ``needles`` (a
+        needle starting with a newline matches at the start of a line), found with
+        ``str.find`` over the page text, never a loop over lines."""
+        found: set[int] = set()
+        text = "\n" + self.text  # so the first line starts after a newline too
+        begin = self.offset(start)
+        for needle in needles:
+            at = text.find(needle, begin)
+            while at != -1:
+                found.add(bisect_right(self.starts, at) - 1)
+                at = text.find(needle, at + 1)
+        return sorted(index for index in found if index >= start)
+
 
 def _head_facts(
     tree: LexborHTMLParser, markup: bytes | str
