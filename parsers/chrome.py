@@ -224,7 +224,13 @@ def is_share(line: Line, lowered: str | None = None) -> bool:
     if lowered in _SHARE_WORDS:
         return True
     links = line.links
-    return bool(links) and len(text) <= 60 and all(map(_SHARE_TARGETS.search, links))
+    return (
+        bool(links)
+        and len(text) <= 60
+        # Share endpoints are other hosts (or WordPress's "?share="): a site path is not one.
+        and all("://" in link or "share=" in link for link in links)
+        and all(map(_SHARE_TARGETS.search, links))
+    )
 
 
 def text_kind(line: Line, titles: frozenset[str]) -> str | None:

@@ -272,17 +272,20 @@ _LIST_ITEM = BLOCK | ITEM
 _READ_WHOLE = frozenset({NAV, BANNER, CONTENTINFO, ASIDE, SEARCH, DIALOG, AD, SHARE})
 #: Lower-case words of the labels a site parser anchors on (``parsers.labels``): a region
 #: holding one is walked node by node, since it may be the article's own container.
-_LABEL_WORDS = (
-    "ask date",
-    "repl",
-    "more info",
-    "similar",
-    "related faq",
-    "read more",
-    "發問",
-    "回覆",
-    "延伸閱讀",
-    "相關",
+_LABEL_WORDS = tuple(
+    word.encode()
+    for word in (
+        "ask date",
+        "repl",
+        "more info",
+        "similar",
+        "related faq",
+        "read more",
+        "發問",
+        "回覆",
+        "延伸閱讀",
+        "相關",
+    )
 )
 _ORDINAL = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s")
 
@@ -776,7 +779,9 @@ def _remove_lines(flat: Flat, drop: set[int]) -> None:
 def _read_region(node: LexborNode, lines: list[Line], region: int) -> bool:
     """Append the lines of a chrome region holding no label, one per text fragment, and say
     so; ``False`` (nothing appended) when the region must be walked."""
-    lowered = node.text(deep=True).lower()  # unsplit: a label split by markup still reads
+    # Unsplit, so a label split by markup still reads; bytes, so lower-casing is ASCII only
+    # (labels are ASCII or CJK) and costs nothing on text with non-ASCII characters.
+    lowered = node.text(deep=True).encode("utf-8", "replace").lower()
     if any(word in lowered for word in _LABEL_WORDS):
         return False
     for part in node.text(deep=True, separator="\x00", skip_empty=True).split("\x00"):
