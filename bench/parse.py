@@ -199,6 +199,19 @@ def write_docs(section: str) -> None:
     DOCS.write_text(text, encoding="utf-8")
 
 
+def check_same_records(demo: list[Page], grown: list[Page]) -> int:
+    """How many grown pages parse to another record than their demo page (must be 0: the added
+    chrome is exactly what the parser has to see through)."""
+    differ = 0
+    for (body, url, headers, site), (big, *_) in zip(demo, grown, strict=True):
+        try:
+            same = parse(body, url, headers, site=site) == parse(big, url, headers, site=site)
+        except ParseError:
+            continue
+        differ += not same
+    return differ
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options.add_argument("--rounds", type=int, default=7)
@@ -207,6 +220,9 @@ def main() -> None:
     options.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     args = options.parse_args()
     demo = demo_pages(args.demo_pages)
+    differ = check_same_records(demo, real_size_pages(demo))
+    if differ:
+        raise SystemExit(f"{differ} grown pages parse differently from their demo page")
     results = {
         "Fixture pages": measure(fixture_pages(), args.rounds, args.repeat),
         # About ten times as many pages: fewer passes keep the two corpora's runs comparable.

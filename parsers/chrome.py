@@ -262,7 +262,11 @@ def text_kind(line: Line, titles: frozenset[str]) -> str | None:
         kind = found.lastgroup
         if kind != WIDGET or line.heading or len(text.split()) <= 4:
             return _SHORT_KINDS.get(kind, kind)
-    if size <= 80 and (line.times or _DIGIT.search(text)) and date_line(text) == META:
+    if (
+        size <= 80
+        and (line.times or any(mark in text for mark in _META_MARKS))
+        and date_line(text) == META
+    ):
         return META
     if line.links and BREADCRUMB.search(text):
         return BREADCRUMBS
@@ -314,6 +318,8 @@ _META_WORDS = frozenset(
     ]
 )
 _SEPARATORS = frozenset("|·•–—/")
+#: A date beside an author or reading time is set off by one of these (or is a <time>).
+_META_MARKS = ("|", "·", "•", "–", "—")
 
 
 def date_line(text: str) -> str | None:
@@ -339,7 +345,7 @@ def date_line(text: str) -> str | None:
 
 def is_date_only(text: str) -> bool:
     """A line that is nothing but a date (an entry date under a title)."""
-    return date_line(text) == "date"
+    return len(text) <= 40 and _DIGIT.search(text) is not None and date_line(text) == "date"
 
 
 class Chrome:
@@ -395,14 +401,16 @@ class Chrome:
 
     def kind(self, index: int) -> str | None:
         """Chrome kind of line ``index`` (region first, then text), ``None`` for content."""
-        if index in self._kinds:
-            return self._kinds[index]
+        kinds = self._kinds
+        if index in kinds:
+            return kinds[index]
         if self._promoted is None:
             self._promoted = self._promote_forms()
+        line = self.lines[index]
         kind = (
-            self.region_kind(index)
+            (self.region_kind(index) if line.region >= 0 else None)
             or self._promoted.get(index)
-            or text_kind(self.lines[index], self.titles)
+            or text_kind(line, self.titles)
         )
         self._kinds[index] = kind
         return kind

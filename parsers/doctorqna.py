@@ -494,13 +494,14 @@ def _shown_reply_markers(page: _Page, start: int, skip: tuple[int, int]) -> tupl
     dates = sum(1 for index in page.found.find_all(REPLY_DATE, start) if counted(index))
     headers = 0
     for index in page.found.lines_with(_DOCTOR_STARTS, start):
+        if not counted(index):
+            continue
         text = page.lines[index].text
         found = sections.doctor(text)
         if (
             found is not None
-            and REPLY_DATE.search(text) is None
             and (found[1] is None or sections.looks_like_department(found[1]))
-            and counted(index)
+            and REPLY_DATE.search(text) is None
         ):
             headers += 1
     return headers, dates

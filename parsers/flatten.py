@@ -777,19 +777,18 @@ def _remove_lines(flat: Flat, drop: set[int]) -> None:
 
 
 def _read_region(node: LexborNode, lines: list[Line], region: int) -> bool:
-    """Append the lines of a chrome region holding no label, one per text fragment, and say
-    so; ``False`` (nothing appended) when the region must be walked."""
-    # Unsplit, so a label split by markup still reads; bytes, so lower-casing is ASCII only
-    # (labels are ASCII or CJK) and costs nothing on text with non-ASCII characters.
-    lowered = node.text(deep=True).encode("utf-8", "replace").lower()
+    """Append a chrome region holding no label as one line, and say so; ``False`` (nothing
+    appended) when the region must be walked: it may be the article's own container."""
+    raw = node.text(deep=True)  # unsplit, so a label split by markup still reads
+    # Bytes, so lower-casing is ASCII only (labels are ASCII or CJK) and cheap on any text.
+    lowered = raw.encode("utf-8", "replace").lower()
     if any(word in lowered for word in _LABEL_WORDS):
         return False
-    for part in node.text(deep=True, separator="\x00", skip_empty=True).split("\x00"):
-        part = " ".join(part.split())
-        if part and not part.isprintable():
-            part = _clean(part)
-        if part:
-            lines.append(Line(part, region=region))
+    text = " ".join(raw.split())
+    if text and not text.isprintable():
+        text = _clean(text)
+    if text:
+        lines.append(Line(text, region=region))
     return True
 
 

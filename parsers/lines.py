@@ -60,12 +60,14 @@ class LineIndex:
 
     def __init__(self, lines: Sequence[Line]) -> None:
         self.lines = lines
-        parts = [line.text.encode("utf-8", "replace") for line in lines]
-        self.text = b"\n".join(parts).lower()
-        # Where each line starts in ``text`` (each line is followed by one newline).
+        texts = [line.text for line in lines]
+        self.text = "\n".join(texts).encode("utf-8", "replace").lower()
+        # Where each line starts in ``text`` (each line is followed by one newline); an ASCII
+        # line's length in bytes is its length (``isascii`` is a flag lookup).
+        sizes = [len(t) if t.isascii() else len(t.encode("utf-8", "replace")) for t in texts]
         self.starts = [
             0,
-            *(end + number + 1 for number, end in enumerate(accumulate(map(len, parts)))),
+            *(end + number + 1 for number, end in enumerate(accumulate(sizes))),
         ]
 
     def offset(self, index: int) -> int:

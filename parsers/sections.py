@@ -53,9 +53,9 @@ def looks_like_department(text: str) -> bool:
 
 def _heading_like(line: Line) -> bool:
     text = line.text
-    if line.item or line.row or _LIST_ITEM.match(text):
+    if line.item or line.row or len(text) > _MAX_HEADING_CHARS or _LIST_ITEM.match(text):
         return False
-    if len(text) > _MAX_HEADING_CHARS or len(text.split()) > _MAX_HEADING_WORDS:
+    if len(text.split()) > _MAX_HEADING_WORDS:
         return False
     if text[0].islower():
         return False
@@ -72,10 +72,11 @@ def explanation(lines: Sequence[Line]) -> Explanation | None:
     kept = [line for line in lines if line.text]
     if not kept:
         return None
+    like = [_heading_like(line) for line in kept]
     headings = tuple(
         line.text
         for index, line in enumerate(kept)
-        if index + 1 < len(kept) and _heading_like(line) and not _heading_like(kept[index + 1])
+        if index + 1 < len(kept) and like[index] and not like[index + 1]
     )
     return Explanation(text="\n".join(line.content for line in kept), headings=headings)
 
