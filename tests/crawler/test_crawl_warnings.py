@@ -176,3 +176,91 @@ def test_warning_share_verdicts_name_the_captures() -> None:
     assert CoverageThresholds.parse([], 10, max_warning_share=0.2).violations(stats) == []
     with pytest.raises(ValueError, match="warning share"):
         CoverageThresholds.parse([], 10, max_warning_share=1.5)
+
+
+def test_a_warned_capture_becomes_a_fixture_without_refetching(
+    crawled: tuple[Path, str], site: str, tmp_path: Path
+) -> None:
+    """From the report's capture id to a fixture case: the exact archived bytes and headers,
+    the parser's current record (with its warning) as the draft expectation."""
+    data_dir, stdout = crawled
+    named = re.search(r"reply_marker_without_answer 4 \(capture (\d+)", stdout)
+    assert named is not None, stdout
+    capture_id = named.group(1)
+    root = tmp_path / "fixtures"
+    added = subprocess.run(
+        [
+            *CLI,
+            "fixture",
+            "add",
+            "--capture",
+            capture_id,
+            "--root",
+            str(root),
+            "--name",
+            "lossy",
+            "--data-dir",
+            str(data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    assert "the parser is unsure of this page: reply_marker_without_answer" in added.stdout
+    case = root / "doctorqna" / "lossy"
+    meta = json.loads((case / "meta.json").read_text(encoding="utf-8"))
+    article_id = int(meta["url"].rsplit("/", 1)[1])
+    assert meta["site"] == "doctorqna"  # 127.0.0.1 alone would not choose the parser
+    assert meta["capture_id"] == int(capture_id)
+    assert meta["headers"] == {"Content-Type": "text/html; charset=utf-8"}
+    assert (case / "page.html").read_bytes() == _article(article_id)
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    assert expected["warnings"] == ["reply_marker_without_answer"]
+    checked = subprocess.run(
+        [*CLI, "fixtures", "check", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
+    assert "warnings: reply_marker_without_answer" in checked.stdout
+    by_url = subprocess.run(
+        [
+            *CLI,
+            "fixture",
+            "add",
+            "--capture",
+            f"{site}/en/article/{CLEAN.start}",
+            "--root",
+            str(root),
+            "--data-dir",
+            str(data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert by_url.returncode == 0, by_url.stderr
+    missing = subprocess.run(
+        [
+            *CLI,
+            "fixture",
+            "add",
+            "--capture",
+            "999999",
+            "--root",
+            str(root),
+            "--data-dir",
+            str(data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 1
+    assert "no capture 999999 with a WARC record" in missing.stderr
