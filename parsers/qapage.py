@@ -13,7 +13,7 @@ from parsers.lines import Document
 from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
 from parsers.urls import canonicalize_url
 
-VERSION = "qapage/1"
+VERSION = "qapage/2"
 
 
 def site_of(url: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from crawl_helpers import CLI, open_archive, rows, run_crawl
+
+from parsers import parser_version
 
 FIRST = 300100
 CLEAN = range(FIRST, FIRST + 8)
@@ -264,3 +267,34 @@ def test_a_warned_capture_becomes_a_fixture_without_refetching(
     )
     assert missing.returncode == 1
     assert "no capture 999999 with a WARC record" in missing.stderr
+
+
+def test_reparse_brings_the_stored_warnings_up_to_date(
+    crawled: tuple[Path, str], tmp_path: Path
+) -> None:
+    """An archive written by a parser that gave no warnings (or an older version) gets them
+    from ``healthqa reparse``, from the WARC bytes alone."""
+    data_dir = tmp_path / "old"
+    shutil.copytree(crawled[0], data_dir)
+    archive = open_archive(data_dir)
+    with archive.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE captures SET warnings = '[]', parser_version = 'doctorqna/2' "
+            "WHERE parse_outcome = 'ok'"
+        )
+    archive.close()
+    result = subprocess.run(
+        [*CLI, "reparse", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    stored = rows(
+        open_archive(data_dir),
+        "SELECT parser_version, warnings FROM captures WHERE parse_outcome = 'ok'",
+    )
+    assert {version for version, _ in stored} == {parser_version("doctorqna")}
+    warned = [w for _, w in stored if (json.loads(w) if isinstance(w, str) else w)]
+    assert len(warned) == len(LOSSY)
