@@ -198,6 +198,7 @@ _SHARE_TARGETS = re.compile(
 )
 _MAX_META_CHARS = 160
 _MAX_FORM_EXTRA = 3
+_MAX_BUTTON_CHARS = 40
 _MAX_FORMS = 16
 #: The article's own labels: a block holding one of them is never promoted to chrome.
 _ANCHOR_LABELS = (ASK_DATE, REPLY_DATE, MORE_INFO, SIMILAR, RELATED_FAQ)
@@ -416,32 +417,47 @@ class Chrome:
         return kind
 
     def _promote_forms(self) -> dict[int, str]:
-        """The few short lines around a form that belong to it: a newsletter box's heading
-        and blurb, a comment form's "Leave a Reply". The smallest block holding a form (that
-        holds none of the article's anchors) is chrome when the form is most of it."""
+        """The few short lines that belong to a form or a cookie notice: a newsletter box's
+        heading and blurb, a comment form's "Leave a Reply", a cookie notice's "Accept" and
+        "Learn more". The smallest block holding the form (or the notice's text), when it
+        holds none of the article's anchors and little else, is chrome as a whole."""
         promoted: dict[int, str] = {}
         forms = [
-            number
+            (region.start, region.end, region.kind)
             for number, region in enumerate(self.regions)
             if region.kind in (FORM, SEARCH) and number not in self.kept
         ]
-        for number in forms[:_MAX_FORMS]:  # a page has a few; a hostile one must stay linear
-            region = self.regions[number]
-            size = region.end - region.start
+        notices = [
+            (index, index + 1, COOKIE)
+            for index in self.cookie_lines()
+            if self.lines[index].region < 0
+        ]
+        for start, end, kind in (forms + notices)[:_MAX_FORMS]:  # a hostile page stays linear
+            size = end - start
             holders = [
-                (end - start, start, end)
-                for start, end in self.spans
-                if start <= region.start and end >= region.end and end - start > size
+                (stop - begin, begin, stop)
+                for begin, stop in self.spans
+                if begin <= start and stop >= end and stop - begin > size
             ]
-            container = min(holders)[1:] if holders else None
-            if container is None:
+            if not holders:
                 continue
-            extra = [i for i in range(*container) if not region.start <= i < region.end]
+            container = min(holders)[1:]
+            extra = [i for i in range(*container) if not start <= i < end]
             if len(extra) > _MAX_FORM_EXTRA or any(self._anchor_like(i) for i in extra):
                 continue
-            for index in extra:
-                promoted[index] = region.kind
+            if kind == COOKIE and any(len(self.lines[i].text) > _MAX_BUTTON_CHARS for i in extra):
+                continue  # a notice's buttons and links are short; this block holds more
+            for index in (*range(start, end), *extra):
+                promoted[index] = kind
         return promoted
+
+    def cookie_lines(self) -> list[int]:
+        """Lines that read as a cookie notice (a substring scan first: most pages have none)."""
+        return [
+            index
+            for index, line in enumerate(self.lines)
+            if "ookie" in line.text and _COOKIE.search(line.text)
+        ]
 
     def _anchor_like(self, index: int) -> bool:
         text = self.lines[index].text
