@@ -52,6 +52,7 @@ from parsers.labels import (
     Label,
 )
 from parsers.labels import SHARE as SHARE_LABEL
+from parsers.lines import LineIndex
 from parsers.sections import doctor
 
 # Text-level kinds (besides the region kinds of ``parsers.flatten``).
@@ -359,7 +360,9 @@ class Chrome:
         regions: Sequence[Region],
         titles: frozenset[str],
         spans: Sequence[tuple[int, int]] = (),
+        index: LineIndex | None = None,
     ) -> None:
+        self.index = index
         self.lines = lines
         self.regions = regions
         self.titles = titles
@@ -452,12 +455,12 @@ class Chrome:
         return promoted
 
     def cookie_lines(self) -> list[int]:
-        """Lines that read as a cookie notice (a substring scan first: most pages have none)."""
-        return [
-            index
-            for index, line in enumerate(self.lines)
-            if "ookie" in line.text and _COOKIE.search(line.text)
-        ]
+        """Lines that read as a cookie notice (a scan of the page text first: most pages
+        have none)."""
+        candidates = (
+            self.index.lines_with(("cookie",)) if self.index is not None else range(len(self.lines))
+        )
+        return [index for index in candidates if _COOKIE.search(self.lines[index].text)]
 
     def _anchor_like(self, index: int) -> bool:
         text = self.lines[index].text

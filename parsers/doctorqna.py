@@ -82,7 +82,7 @@ class _Page:
         self.doc = doc
         self.lines = doc.lines
         self.found = LineIndex(doc.lines)
-        self.chrome = Chrome(doc.lines, doc.regions, titles, doc.spans)
+        self.chrome = Chrome(doc.lines, doc.regions, titles, doc.spans, self.found)
         self.titles = titles
 
     def anchor(self, label: Label, start: int = 0, stop: int | None = None) -> int | None:
@@ -102,12 +102,18 @@ class _Page:
                 fallback = index
         return fallback
 
-    def count(self, label: Label, start: int, stop: int) -> int:
-        return sum(
-            1
-            for index in self.found.find_all(label, start)
-            if index < stop and not self.chrome.hard(index)
-        )
+    def shown(self, label: Label, start: int, stop: int, times: int) -> bool:
+        """Whether ``label`` shows at least ``times`` times in lines ``start`` to ``stop``
+        (outside buttons, ads, dialogs and hidden copies); stops looking once it does."""
+        seen = 0
+        for index in self.found.find_all(label, start):
+            if index >= stop:
+                break
+            if not self.chrome.hard(index):
+                seen += 1
+                if seen >= times:
+                    return True
+        return False
 
     def container_end(self, first: int, second: int) -> int:
         """End of the smallest block element holding lines ``first`` and ``second``."""
@@ -594,8 +600,8 @@ def parse_document(doc: Document, url: str) -> QARecord:
         if read.empty or headers > len(answers) or dates > len(answers):
             warnings.add(w.REPLY_MARKER_WITHOUT_ANSWER)
         stop = more_at if more_at is not None else (similar_at or len(lines))
-        repeated = page.count(ASK_DATE_LABEL, 0, stop) > 1 or any(
-            label_at is not None and page.count(label, label_at + 1, len(lines)) > 0
+        repeated = page.shown(ASK_DATE_LABEL, 0, stop, 2) or any(
+            label_at is not None and page.shown(label, label_at + 1, len(lines), 1)
             for label, label_at in (
                 (MORE_INFO, more_at),
                 (SIMILAR, similar_at),
