@@ -228,7 +228,8 @@ def similar(lines: Sequence[Line], base: str, titles: Mapping[str, str]) -> tupl
     """Similar Q&A teasers: title, question snippet, doctor line, reply snippet, Read More.
 
     Teasers end at their ``[Read More]`` line; a page without those links falls back to
-    one teaser per doctor line (title and snippet before it, one snippet line after).
+    one teaser per doctor line (title and snippet before it, one snippet line after), and a
+    page without doctor lines either to one teaser per linked title (snippets after it).
     ``titles`` are the page's link ``title`` attributes, for a bare ``[Read More]`` link.
     """
     kept = doctor_headers([line for line in lines if line.text])
@@ -253,11 +254,17 @@ def similar(lines: Sequence[Line], base: str, titles: Mapping[str, str]) -> tupl
                 index += 1
             groups.append([*current, line])
             current = []
-    else:
+    elif any(doctor(line.text) for line in kept):
         starts = [i for i, line in enumerate(kept) if doctor(line.text)]
         for number, at in enumerate(starts):
             begin = starts[number - 1] + 2 if number else 0
             groups.append(kept[begin : at + 2])
+    else:  # cards of a linked title and snippets only: each link starts a card
+        for line in kept:
+            if line.links or not groups:
+                groups.append([line])
+            else:
+                groups[-1].append(line)
     teasers = (_teaser(group, base, titles) for group in groups)
     return tuple(teaser for teaser in teasers if teaser is not None)
 
