@@ -202,3 +202,15 @@ def test_a_date_with_an_author_is_meta_but_a_sentence_with_a_date_is_content() -
     assert date_line("Editorial Team | June 3, 2024") == META
     assert date_line("February 11, 2024 at 9:00 am") == "date"
     assert date_line("It started on 2024/5/1.") is None
+
+
+def test_similar_cards_of_a_linked_title_and_a_snippet() -> None:
+    cards = (
+        "<h2>Similar Q&amp;A</h2><a href='/en/article/1'><h3>Stairs hurt</h3><p>Q one ...</p></a>"
+        "<a href='/en/article/2'><h3>Running knee</h3><p>Q two ...</p></a>"
+    )
+    found = record(QUESTION + ASKER + REPLY + cards)
+    assert [(s.title, s.url, s.question_snippet) for s in found.similar] == [
+        ("Stairs hurt", "https://doctorqna.com/en/article/1", "Q one ..."),
+        ("Running knee", "https://doctorqna.com/en/article/2", "Q two ..."),
+    ]
