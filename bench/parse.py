@@ -181,6 +181,11 @@ def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> st
         f"Command: `.venv/bin/python bench/parse.py --rounds {args.rounds} --repeat "
         f"{args.repeat} --demo-pages {args.demo_pages}` (median of interleaved rounds).",
         "",
+        "Goal: `parse()` within 3x of the floor (acceptance 4x) on pages of 15-30 KiB and at "
+        "least 10x",
+        "faster than BeautifulSoup. Where `parse()` spends its time: `docs/parsers.md`, "
+        "Performance.",
+        "",
     ]
     for name, result in results.items():
         lines += _corpus_lines(name, result)
