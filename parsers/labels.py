@@ -101,9 +101,11 @@ REPLY_DATE = Label(
 )
 # What may sit between "reply" and the department: a colon, a middle dot, a dash, a bar.
 _REPLY_SEPARATOR = r"[\s:：·•|\-–—]*"
+# "Dr." (a space optional), or "Dr"/"Doctor" and a space, then a name that starts with a
+# letter that is not lower case: never "Doctor's Reply" or "Doctors reply" (headings).
 DOCTOR = re.compile(
-    rf"^(?:Dr\.?|Doctor)\s*(?P<name>\S.*?)\s+(?:{_alternatives('reply')})\b"
-    rf"{_REPLY_SEPARATOR}(?P<dept>.*)$",
+    rf"^(?:Dr\.\s*|(?:Dr|Doctor)\s+)(?P<name>(?-i:(?![a-z]))[^\W\d_].*?)\s+"
+    rf"(?:{_alternatives('reply')})\b{_REPLY_SEPARATOR}(?P<dept>.*)$",
     re.I,
 )
 #: The rest of a doctor line that markup put in its own element: ``reply <Department>``.
