@@ -103,13 +103,14 @@ class _Page:
         return fallback
 
     def shown(self, label: Label, start: int, stop: int, times: int) -> bool:
-        """Whether ``label`` shows at least ``times`` times in lines ``start`` to ``stop``
-        (outside buttons, ads, dialogs and hidden copies); stops looking once it does."""
+        """Whether ``label`` shows at least ``times`` times in lines ``start`` to ``stop`` as
+        the article's (outside chrome regions, and not as a link: a footer's "More info"
+        link repeats no section); stops looking once it does."""
         seen = 0
         for index in self.found.find_all(label, start):
             if index >= stop:
                 break
-            if not self.chrome.hard(index):
+            if not self.chrome.in_regions(index) and not self.lines[index].links:
                 seen += 1
                 if seen >= times:
                     return True
@@ -417,12 +418,16 @@ def _first_closer(page: _Page, start: int, end: int, kinds: frozenset[str] | Non
     return end
 
 
-def _section_lines(page: _Page, label: int, end: int, *, keep_read_more: bool) -> list[Line]:
+def _section_lines(
+    page: _Page, label: int, end: int, *, keep_read_more: bool, stops: list[int]
+) -> list[Line]:
     """Lines of the section under line ``label`` up to ``end``: the section stops at the first
     chrome that ends the article once its text has begun (a share bar, entry meta, the
-    comments, a sidebar); clutter (buttons, ads, dialogs) is skipped."""
+    comments, a sidebar); clutter (buttons, ads, dialogs) is skipped. Where it stopped is
+    appended to ``stops`` (the article's own content ends at the last of them)."""
     chrome = page.chrome
     kept: list[Line] = []
+    stop = end
     for index in range(label + 1, end):
         line = page.lines[index]
         kind = chrome.kind(index)
@@ -433,7 +438,9 @@ def _section_lines(page: _Page, label: int, end: int, *, keep_read_more: bool) -
             continue
         if not kept and kind in _BEFORE_TEXT:
             continue
+        stop = index
         break
+    stops.append(stop)
     return kept
 
 
@@ -487,15 +494,17 @@ def _from_structured(qa: QAData) -> list[Answer]:
     ]
 
 
-def _shown_reply_markers(page: _Page, start: int, skip: tuple[int, int]) -> tuple[int, int]:
-    """Doctor reply headers and ``Reply Date`` labels the page shows after line ``start``,
-    outside the Similar Q&A teasers (``skip``), buttons, ads, dialogs and hidden copies:
-    what the answers must account for. Landmarks count: a reply shown in a sidebar is still
-    a reply the record does not hold. Candidates come from one scan of the page text."""
+def _shown_reply_markers(
+    page: _Page, start: int, stop: int, skip: tuple[int, int]
+) -> tuple[int, int]:
+    """Doctor reply headers and ``Reply Date`` labels the page shows in the article (lines
+    ``start`` to ``stop``), outside the Similar Q&A teasers (``skip``) and chrome: what the
+    answers must account for. A sidebar's or a comment's doctor lines are not the page's
+    replies. Candidates come from one scan of the page text."""
     chrome = page.chrome
 
     def counted(index: int) -> bool:
-        return not skip[0] <= index < skip[1] and not chrome.hard(index)
+        return index < stop and not skip[0] <= index < skip[1] and chrome.region_kind(index) is None
 
     dates = sum(1 for index in page.found.find_all(REPLY_DATE, start) if counted(index))
     headers = 0
@@ -530,6 +539,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
             raise PageNotFound("the page says it was not found", url=url)
         raise NotAnArticle("no asker line (Ask Date) and no QAPage data on the page", url=url)
     warnings: set[str] = set(doc.notes)
+    ends_read: list[int] = []  # where the replies and each section stopped
 
     after = cursor.end + 1 if cursor else 0
     more_at = page.anchor(MORE_INFO, after)
@@ -555,6 +565,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
             warnings.add(w.ASK_DATE_UNPARSED)
         replies_end = _next_label(cursor.end, labels, len(lines))
         replies_end = _first_closer(page, after, replies_end, _AFTER_ARTICLE)
+        ends_read.append(replies_end)
         replies_at = after
         if question_title is None and not body:  # the asker line above the question (mobile)
             replies_at = next(
@@ -575,7 +586,9 @@ def parse_document(doc: Document, url: str) -> QARecord:
     base = urljoin(url, doc.base) if doc.base else url
     explanation = None
     if more_at is not None:
-        kept = _section_lines(page, more_at, section_end(more_at), keep_read_more=False)
+        kept = _section_lines(
+            page, more_at, section_end(more_at), keep_read_more=False, stops=ends_read
+        )
         explanation = sections.explanation(kept)
         if explanation is None:
             warnings.add(w.MORE_INFO_UNPARSED)
@@ -584,19 +597,22 @@ def parse_document(doc: Document, url: str) -> QARecord:
     if similar_at is not None:
         end = section_end(similar_at)
         similar_span = (similar_at, end)
-        kept = _section_lines(page, similar_at, end, keep_read_more=True)
+        kept = _section_lines(page, similar_at, end, keep_read_more=True, stops=ends_read)
         similar = sections.similar(kept, base, doc.link_titles)
         if not similar:
             warnings.add(w.SIMILAR_UNPARSED)
     related: tuple = ()
     if related_at is not None:
-        kept = _section_lines(page, related_at, section_end(related_at), keep_read_more=False)
+        kept = _section_lines(
+            page, related_at, section_end(related_at), keep_read_more=False, stops=ends_read
+        )
         related = sections.related_faq(kept, base)
         if not related:
             warnings.add(w.RELATED_FAQ_UNPARSED)
 
     if cursor is not None and read is not None:
-        headers, dates = _shown_reply_markers(page, after, similar_span)
+        article_end = max(ends_read) if ends_read else len(lines)
+        headers, dates = _shown_reply_markers(page, after, article_end, similar_span)
         if read.empty or headers > len(answers) or dates > len(answers):
             warnings.add(w.REPLY_MARKER_WITHOUT_ANSWER)
         stop = more_at if more_at is not None else (similar_at or len(lines))

@@ -11,7 +11,7 @@ from __future__ import annotations
 #: Every warning code a parser can give, with what it means (the table in docs/parsers.md).
 WARNING_CODES: dict[str, str] = {
     "reply_marker_without_answer": (
-        "the page shows a doctor reply header or a 'Reply Date' that no extracted answer "
+        "the article shows a doctor reply header or a 'Reply Date' that no extracted answer "
         "accounts for: a reply it shows may be missing or incomplete"
     ),
     "answers_from_structured_data": (
@@ -39,7 +39,8 @@ WARNING_CODES: dict[str, str] = {
     "similar_unparsed": "the page shows a 'Similar Q&A' label but no teaser was read under it",
     "related_faq_unparsed": "the page shows a 'Related FAQ' label but no topic was read under it",
     "repeated_content": (
-        "the asker line or a section label appears more than once; the first one was read"
+        "the asker line or a section label appears more than once in the article; the first "
+        "one was read"
     ),
 }
 

@@ -66,7 +66,7 @@ def test_an_element_with_fifty_thousand_attributes() -> None:
 def test_a_page_whose_middle_is_repeated_gives_a_record_that_says_so() -> None:
     """Once ``ValueError: min() arg is an empty sequence`` (a label found after the footer)."""
     page = _page(ARTICLE + "<footer>© 2024 DoctorQnA</footer>")
-    middle = page.index(b"<p>Dr. Lin"), page.index(b"</footer>")
+    middle = page.index(b"<p>Dr. Lin"), page.index(b"<footer>")
     repeated = page[: middle[1]] + page[middle[0] : middle[1]] + page[middle[1] :]
     record = parse(repeated, URL)
     assert record.answers[0].body == "Try ice."

@@ -69,14 +69,27 @@ def test_a_clean_page_has_no_warnings() -> None:
         # A reply shown after the section labels, where no reply is read.
         REPLY + MORE + "<div><p>Dr. Wu Fen reply Orthopedics</p><p>Rest it.</p>"
         "<p>Reply Date: 2024/05/03</p></div>",
-        # A reply inside a sidebar landmark.
-        REPLY + MORE + "<aside><p>Dr. Wu Fen reply Orthopedics</p><p>Rest it.</p></aside>",
     ],
-    ids=["unreadable_header", "body_in_image", "second_body_missing", "after_labels", "aside"],
+    ids=["unreadable_header", "body_in_image", "second_body_missing", "after_labels"],
 )
 def test_a_page_that_loses_a_reply_it_shows_is_never_clean(replies: str) -> None:
     body = QUESTION + ASKER + replies + ("" if MORE in replies else MORE)
     assert "reply_marker_without_answer" in warnings_of(body)
+
+
+def test_a_sidebar_of_other_answers_is_not_the_pages_replies() -> None:
+    sidebar = (
+        "<aside><h3>Latest answers</h3><p>Dr. Wu Fen reply Orthopedics</p><p>Rest it.</p>"
+        "<p>Reply Date: 2024/05/03</p></aside>"
+    )
+    widget = "<div><h3>Popular Questions</h3><p>Dr. Ho reply Cardiology</p><p>Walk daily.</p></div>"
+    assert warnings_of(QUESTION + ASKER + REPLY + MORE + sidebar) == ()
+    assert warnings_of(QUESTION + ASKER + REPLY + MORE + widget) == ()
+
+
+def test_a_footer_link_named_like_a_label_repeats_nothing() -> None:
+    footer = "<footer><a href='/en/about'>More Info</a> <p>© 2024 DoctorQnA</p></footer>"
+    assert warnings_of(QUESTION + ASKER + REPLY + MORE + footer) == ()
 
 
 def test_teaser_doctor_lines_are_not_replies_of_the_page() -> None:
