@@ -284,6 +284,18 @@ class _Replies:
     empty: int  # replies with a header but no body
     date_unread: bool
 
+    @classmethod
+    def of(cls, replies: list[_Reply], dated: int, date_unread: bool) -> _Replies:
+        """The answers of the replies read (a header without a body is no answer)."""
+        kept = [reply for reply in replies if reply.body]
+        return cls(
+            answers=[reply.answer() for reply in kept],
+            headers=len(replies),
+            dated=dated,
+            empty=len(replies) - len(kept),
+            date_unread=date_unread,
+        )
+
 
 def _replies(lines: Sequence[Line]) -> _Replies:
     """``Dr. <name> reply <Department>``, body lines, ``Reply Date:`` - repeated.
@@ -327,14 +339,7 @@ def _replies(lines: Sequence[Line]) -> _Replies:
         elif current.date is None and rest.strip():
             current.date_unread = True
         current.closed = bool(current.body)
-    kept = [reply for reply in replies if reply.body]
-    return _Replies(
-        answers=[reply.answer() for reply in kept],
-        headers=len(replies),
-        dated=dated,
-        empty=len(replies) - len(kept),
-        date_unread=any(reply.date_unread for reply in kept),
-    )
+    return _Replies.of(replies, dated, any(reply.date_unread for reply in replies if reply.body))
 
 
 def _dates_above(lines: Sequence[Line]) -> bool:
@@ -376,14 +381,7 @@ def _replies_dated_above(lines: Sequence[Line]) -> _Replies:
             continue
         if replies and (not UNANSWERED.search(line.text) or len(line.text.split()) > 8):
             replies[-1].body.append(line.content)
-    kept = [reply for reply in replies if reply.body]
-    return _Replies(
-        answers=[reply.answer() for reply in kept],
-        headers=len(replies),
-        dated=dated,
-        empty=len(replies) - len(kept),
-        date_unread=date_unread,
-    )
+    return _Replies.of(replies, dated, date_unread)
 
 
 def _reply_lines(page: _Page, start: int, end: int) -> list[Line]:

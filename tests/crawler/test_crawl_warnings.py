@@ -62,6 +62,11 @@ class _Site(BaseHTTPRequestHandler):
         pass
 
 
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``healthqa ARGS`` in a subprocess (a click runner would share this process's state)."""
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120, check=False)
+
+
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
@@ -128,23 +133,11 @@ def test_the_report_counts_warnings_names_captures_and_exits_3(crawled: tuple[Pa
 def test_show_and_export_carry_the_warnings(crawled: tuple[Path, str], site: str) -> None:
     data_dir, _ = crawled
     lossy = f"{site}/en/article/{LOSSY.start}"
-    shown = subprocess.run(
-        [*CLI, "show", lossy, "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    shown = _cli("show", lossy, "--data-dir", str(data_dir))
     assert shown.returncode == 0, shown.stderr
     assert "reply_marker_without_answer" in shown.stdout
     out = data_dir / "all.jsonl"
-    exported = subprocess.run(
-        [*CLI, "export", "--format", "jsonl", "--out", str(out), "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    exported = _cli("export", "--format", "jsonl", "--out", str(out), "--data-dir", str(data_dir))
     assert exported.returncode == 0, exported.stderr
     exported_rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     warned = {row["external_id"] for row in exported_rows if row["warnings"]}
@@ -191,24 +184,17 @@ def test_a_warned_capture_becomes_a_fixture_without_refetching(
     assert named is not None, stdout
     capture_id = named.group(1)
     root = tmp_path / "fixtures"
-    added = subprocess.run(
-        [
-            *CLI,
-            "fixture",
-            "add",
-            "--capture",
-            capture_id,
-            "--root",
-            str(root),
-            "--name",
-            "lossy",
-            "--data-dir",
-            str(data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    added = _cli(
+        "fixture",
+        "add",
+        "--capture",
+        capture_id,
+        "--root",
+        str(root),
+        "--name",
+        "lossy",
+        "--data-dir",
+        str(data_dir),
     )
     assert added.returncode == 0, added.stderr
     assert "the parser is unsure of this page: reply_marker_without_answer" in added.stdout
@@ -221,49 +207,22 @@ def test_a_warned_capture_becomes_a_fixture_without_refetching(
     assert (case / "page.html").read_bytes() == _article(article_id)
     expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
     assert expected["warnings"] == ["reply_marker_without_answer"]
-    checked = subprocess.run(
-        [*CLI, "fixtures", "check", "--root", str(root)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    checked = _cli("fixtures", "check", "--root", str(root))
     assert checked.returncode == 0, checked.stdout
     assert "warnings: reply_marker_without_answer" in checked.stdout
-    by_url = subprocess.run(
-        [
-            *CLI,
-            "fixture",
-            "add",
-            "--capture",
-            f"{site}/en/article/{CLEAN.start}",
-            "--root",
-            str(root),
-            "--data-dir",
-            str(data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    by_url = _cli(
+        "fixture",
+        "add",
+        "--capture",
+        f"{site}/en/article/{CLEAN.start}",
+        "--root",
+        str(root),
+        "--data-dir",
+        str(data_dir),
     )
     assert by_url.returncode == 0, by_url.stderr
-    missing = subprocess.run(
-        [
-            *CLI,
-            "fixture",
-            "add",
-            "--capture",
-            "999999",
-            "--root",
-            str(root),
-            "--data-dir",
-            str(data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    missing = _cli(
+        "fixture", "add", "--capture", "999999", "--root", str(root), "--data-dir", str(data_dir)
     )
     assert missing.returncode == 1
     assert "no capture 999999 with a WARC record" in missing.stderr
@@ -283,13 +242,7 @@ def test_reparse_brings_the_stored_warnings_up_to_date(
             "WHERE parse_outcome = 'ok'"
         )
     archive.close()
-    result = subprocess.run(
-        [*CLI, "reparse", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _cli("reparse", "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
     stored = rows(
         open_archive(data_dir),

@@ -132,12 +132,10 @@ def _blog_theme(question_title: str | None) -> Callable[[str], str]:
     a sidebar and a cookie notice (before the page's own footer, where a theme puts them)."""
 
     def apply(html: str) -> str:
-        at = html.lower().find("<body")
-        if at == -1:
+        bounds = _body_bounds(html)
+        if bounds is None:
             return html
-        open_end = html.index(">", at) + 1
-        close = html.lower().rfind("</body")
-        close = len(html) if close == -1 else close
+        open_end, close = bounds
         body = html[open_end:close]
         if question_title:
             body = _before_text(body, question_title, _BYLINE)
@@ -152,6 +150,15 @@ def _blog_theme(question_title: str | None) -> Callable[[str], str]:
         return html[:open_end] + themed + html[close:]
 
     return apply
+
+
+def _body_bounds(html: str) -> tuple[int, int] | None:
+    """Where the body's content starts (after ``<body ...>``) and ends (``</body>`` or EOF)."""
+    at = html.lower().find("<body")
+    if at == -1:
+        return None
+    close = html.lower().rfind("</body")
+    return html.index(">", at) + 1, len(html) if close == -1 else close
 
 
 def _before_text(body: str, text: str, block: str) -> str:
@@ -175,12 +182,10 @@ def _page_footer(body: str) -> int:
 def _hidden_copies(html: str) -> str:
     """The body's content again as a ``<template>``, a ``hidden`` and an ``aria-hidden``
     copy (the last one first in the page, where it is most tempting)."""
-    at = html.lower().find("<body")
-    if at == -1:
+    bounds = _body_bounds(html)
+    if bounds is None:
         return html
-    open_end = html.index(">", at) + 1
-    close = html.lower().rfind("</body")
-    close = len(html) if close == -1 else close
+    open_end, close = bounds
     # The copy as lexbor serialises it, so a truncated page's open elements are closed in
     # the copy instead of swallowing the original.
     parsed = LexborHTMLParser(html).body
