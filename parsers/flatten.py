@@ -17,7 +17,9 @@ Site chrome that markup states outright - landmarks (page ``header``/``footer``,
 ``aside`` and their roles), forms, dialogs, buttons, schema.org ``WPHeader``/``Comment``/...
 items - is recorded as ``Region``s of lines rather than dropped: a section heading may sit
 inside a ``<nav>`` or an ASP.NET page may wrap everything in one ``<form>``, and only the
-site parser, knowing its labels, can tell (see ``parsers.chrome``).
+site parser, knowing its labels, can tell (see ``parsers.chrome``). A landmark holding none
+of the labels' words (a menu, a footer, a sidebar) is read with one ``text()`` call as one
+line and its nodes passed over: on a real page they are most of the nodes.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ CELL = 256
 LIST = 512  # <ol>/<ul>: numbering state for its items
 SECTIONING = 1024  # article/section/main...: a header or footer inside is the section's own
 LANDMARK = 2048  # header/footer: chrome only outside any sectioning element
-REGION = 4096  # the subtree is a chrome region (its kind in ``_REGION_KINDS``)
+REGION = 4096  # the subtree is a chrome region (its kind: ``_REGION_TAGS``, roles, itemtypes)
 BR = 8192
 INLINE_BOX = 16384  # an explicit display:inline on a block element: no line breaks
 ARIA_HIDDEN = 32768  # aria-hidden="true": a hidden copy when a block repeats shown lines
