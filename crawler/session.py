@@ -149,7 +149,7 @@ class CrawlSession:
         """Queue one capture (with its record, if it parsed) for the next ingest batch."""
         self._batch.append((record, replace(capture, crawl_run_id=self.run_id)))
         if record is not None:
-            self.tally.count_record(record)
+            self.tally.count_record(record, capture)
         if len(self._batch) >= self._batch_size:
             self.flush()
 
@@ -206,7 +206,7 @@ class CrawlSession:
         def finish(_: Any) -> dict[str, Any]:
             self.warc.close()
             self.worker.close()
-            self.stats = self.tally.to_stats()
+            self.stats = self.tally.to_stats(self.archive.capture_ids)
             self.stats["warc_files"] = list(self.warc.files_written)
             if reason == "finished":
                 self.archive.finish_run(self.run_id, stats=self.stats, outcome=reason)

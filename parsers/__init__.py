@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 from parsers import doctorqna, qapage
-from parsers.decode import decode
+from parsers.decode import markup_of
 from parsers.errors import ExtractionFailed, ParseError, UnsupportedSite
 from parsers.lines import Document, load
 from parsers.record import QARecord
@@ -61,7 +61,7 @@ def parse(
         name = site or site_for(url)
         if name is not None and name not in _SITE_PARSERS:
             raise UnsupportedSite(f"unknown site parser {name!r}", url=url)
-        doc = load(decode(body, headers))
+        doc = load(markup_of(body, headers))
         if name is None:
             return qapage.parse_document(doc, url)
         return _SITE_PARSERS[name](doc, url)

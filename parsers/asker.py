@@ -86,3 +86,39 @@ def parse_who(text: str) -> Asker | None:
         return Asker(name=name, sex=sex)
     _, low, high, label = age
     return Asker(name=name, age_min=low, age_max=high, age_label=label, sex=sex)
+
+
+_NAME_PART = re.compile(
+    r"^[^\d.!?:;()]{1,30}?(?:\s*[,，])?$|^(?:mr|mrs|ms|miss|mx)\.\s*\S.{0,25}$", re.I
+)
+
+
+def is_part(text: str) -> bool:
+    """Whether ``text`` (one line) can be a piece of an asker phrase that markup split into
+    blocks (``Chen`` / ``30~39 year old`` / ``female``): an age, a sex, or a short name in
+    capitalised words (never a sentence, so a question's last line is not taken for a name).
+    """
+    text = text.strip()
+    if not text or len(text) > 40:
+        return False
+    asker = parse_who(text)
+    if asker is not None and (asker.age_label or asker.sex):
+        return asker.name is None or len(asker.name.split()) <= 3
+    if not _NAME_PART.match(text):
+        return False
+    words = text.rstrip(",，").split()
+    return 0 < len(words) <= 3 and all(not word[:1].islower() for word in words)
+
+
+def parse_parts(texts: list[str]) -> tuple[int, Asker] | None:
+    """The asker phrase in the last lines of ``texts`` (each a piece, see ``is_part``):
+    ``(how many lines it takes, the asker)``, taking the most lines that read as one phrase
+    with an age or a sex; ``None`` if none does."""
+    count = 0
+    while count < len(texts) and count < 4 and is_part(texts[len(texts) - 1 - count]):
+        count += 1
+    for size in range(count, 0, -1):
+        asker = parse_who(" ".join(text.strip() for text in texts[len(texts) - size :]))
+        if asker is not None and (asker.age_label or asker.sex):
+            return size, asker
+    return None

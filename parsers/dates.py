@@ -47,6 +47,13 @@ _FOLD = str.maketrans("０１２３４５６７８９／－．", "0123456789/-."
 
 def parse_date(text: str | None) -> str | None:
     """The first date written in ``text`` as ``YYYY-MM-DD``; ``None`` if none or invalid."""
+    found = find_date(text)
+    return found[0] if found else None
+
+
+def find_date(text: str | None) -> tuple[str, int, int] | None:
+    """``(ISO date, start, end)`` of the first date written in ``text``; ``None`` if none or
+    invalid. The span indexes ``text`` itself (the full-width fold keeps positions)."""
     if not text:
         return None
     text = text.translate(_FOLD)
@@ -62,7 +69,8 @@ def parse_date(text: str | None) -> str | None:
         else:
             month = int(parts["m"])
         try:
-            return date(int(parts["y"]), month, int(parts["d"])).isoformat()
+            day = date(int(parts["y"]), month, int(parts["d"])).isoformat()
         except ValueError:
             return None
+        return day, match.start(), match.end()
     return None

@@ -1,15 +1,19 @@
 """doctorqna.com article pages, read by their visible labels rather than their markup.
 
 We have never seen the site's real HTML, only the visible text of its pages, so nothing here
-keys on a class name or id. The page is flattened to visible lines (``parsers.lines``) and a
+keys on a class name or id. The page is flattened to visible lines (``parsers.flatten``) and a
 small state machine walks them, anchored on the labels in ``parsers.labels``:
 
     [chrome] [SEO title] [Share to:] question title, body..., asker line (Ask Date:)
     (Dr. <name> reply <Department>, body..., Reply Date:)*
     More Info, explanation...   Similar Q&A, teasers...   Related FAQ, topic/(Department)...
 
-schema.org QAPage data, when present, confirms where the question starts and fills what the
-visible text lacks; visible text wins when both exist.
+Site chrome (``parsers.chrome``) is never question, reply or explanation text, and a section
+that no label closes ends where the article's own content ends: at the first chrome that
+closes it (share bar, comments, sidebar, footer) or at the end of the element that holds both
+the asker line and the section's label. schema.org QAPage data, when present, confirms where
+the question starts and fills what the visible text lacks; visible text wins when both exist.
+What the parser is unsure of goes into ``QARecord.warnings`` (``parsers.warnings``).
 """
 
 from __future__ import annotations
@@ -17,26 +21,41 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from parsers import sections
-from parsers.asker import parse_who
+from parsers import warnings as w
+from parsers.asker import parse_parts, parse_who
+from parsers.chrome import (
+    ASIDE,
+    BREADCRUMBS,
+    CLUTTER,
+    COMMENTS,
+    CONTENTINFO,
+    META,
+    NAV,
+    POST_NAV,
+    SHARE,
+    TITLE,
+    WIDGET,
+    Chrome,
+    is_date_only,
+)
 from parsers.dates import parse_date
 from parsers.errors import NotAnArticle, PageNotFound
 from parsers.labels import (
-    ADVERT,
     ASK_DATE,
     ASK_DATE_LABEL,
-    BREADCRUMB,
+    DOCTOR_SUFFIXES,
     FOOTER,
     MORE_INFO,
     NOT_FOUND,
+    READ_MORE,
     RELATED_FAQ,
     REPLY_DATE,
-    SHARE,
-    SHARE_WIDGETS,
     SIMILAR,
     UNANSWERED,
+    Label,
 )
 from parsers.lines import Document, Line, LineIndex
 from parsers.links import absolute_url
@@ -45,11 +64,66 @@ from parsers.structured import QAData
 from parsers.urls import canonicalize_url
 
 SITE = "doctorqna"
-VERSION = "doctorqna/2"
+VERSION = "doctorqna/3"
 
 _ARTICLE_ID = re.compile(r"/article/(\d+)")
 _LANG_SEGMENT = re.compile(r"^/([a-z]{2}(?:-[a-zA-Z]{2,4})?)(?:/|$)")
 _MAX_CHROME_LINK_WORDS = 6
+#: Chrome that ends the replies: what follows the article, never what sits inside it.
+_AFTER_ARTICLE = frozenset({CONTENTINFO, ASIDE, COMMENTS, WIDGET, POST_NAV})
+#: Chrome that may sit between a section label and its first line (not yet a boundary).
+_BEFORE_TEXT = frozenset({SHARE, META, BREADCRUMBS, NAV})
+
+
+class _Page:
+    """One page under reading: its lines, their label index and their chrome."""
+
+    def __init__(self, doc: Document, titles: frozenset[str]) -> None:
+        self.doc = doc
+        self.lines = doc.lines
+        self.found = LineIndex(doc.lines)
+        self.chrome = Chrome(doc.lines, doc.regions, titles, doc.spans, self.found)
+        self.titles = titles
+
+    def anchor(self, label: Label, start: int = 0, stop: int | None = None) -> int | None:
+        """The first line at or after ``start`` (before ``stop``) carrying ``label`` that is the
+        article's: never in a button, ad, dialog or hidden copy; preferably outside every
+        chrome region, else in a landmark (a "Related FAQ" in a ``<nav>``) unless the label
+        is itself a link there (a menu item)."""
+        fallback = None
+        for index in self.found.find_all(label, start):
+            if stop is not None and index >= stop:
+                break
+            if self.chrome.hard(index):
+                continue
+            if not self.chrome.in_regions(index):
+                return index
+            if fallback is None and not self.lines[index].links:
+                fallback = index
+        return fallback
+
+    def shown(self, label: Label, start: int, stop: int, times: int) -> bool:
+        """Whether ``label`` shows at least ``times`` times in lines ``start`` to ``stop`` as
+        the article's (outside chrome regions, and not as a link: a footer's "More info"
+        link repeats no section); stops looking once it does."""
+        seen = 0
+        for index in self.found.find_all(label, start):
+            if index >= stop:
+                break
+            if not self.chrome.in_regions(index) and not self.lines[index].links:
+                seen += 1
+                if seen >= times:
+                    return True
+        return False
+
+    def container_end(self, first: int, second: int) -> int:
+        """End of the smallest block element holding lines ``first`` and ``second``."""
+        best = len(self.lines)
+        size = None
+        for start, end in self.doc.spans:
+            if start <= first and end > second and (size is None or end - start < size):
+                best, size = end, end - start
+        return best
 
 
 def _date_of(line: Line, rest: str) -> str | None:
@@ -65,45 +139,55 @@ class _Cursor:
     asker: Asker = field(default_factory=Asker)
     asked_on: str | None = None
     spill: str | None = None  # body text glued to the asker line by inline markup
+    date_shown: bool = True  # something follows the label: a date the parser could not read
 
 
-def _is_who(line: Line) -> Asker | None:
-    asker = parse_who(line.text)
-    if asker is not None and (asker.age_label or asker.sex):
-        return asker
-    return None
-
-
-def _find_asker(lines: Sequence[Line], found: LineIndex) -> _Cursor | None:
+def _find_asker(page: _Page) -> _Cursor | None:
     """The asker block: the ``Ask Date`` line plus whatever markup split off it."""
-    index = found.find(ASK_DATE_LABEL)
+    lines = page.lines
+    index = page.anchor(ASK_DATE_LABEL)
     match = ASK_DATE.search(lines[index].text) if index is not None else None
     if index is None or match is None:
         return None
+    page.chrome.keep(index)
     line = lines[index]
     start, end = index, index
     who = line.text[: match.start()].strip()
     rest = line.text[match.end() :]
     asked_on = _date_of(line, rest)
+    date_shown = bool(rest.strip())
     if asked_on is None and index + 1 < len(lines) and not rest.strip():
         asked_on = parse_date(lines[index + 1].text)  # <dt>Ask Date</dt><dd>2023/12/23</dd>
         if asked_on is not None:
             end = index + 1
+        date_shown = date_shown or asked_on is not None or _looks_like_a_date(lines[index + 1])
     spill = None
     asker = parse_who(who) if who else None
     if who and asker is None:
         spill, asker = who, Asker()
-    if asker is None and index > 0:  # "Chen, 30~39 year old female." on its own line
-        asker = _is_who(lines[index - 1])
-        if asker is not None:
-            start = index - 1
+    if asker is None:  # the phrase in blocks of its own: "Chen," / "30~39 year old" / "female."
+        before = []
+        for back in range(index - 1, max(index - 5, -1), -1):
+            if lines[back].heading or page.chrome.is_chrome(back):
+                break
+            before.insert(0, lines[back].text)
+        found = parse_parts(before)
+        if found is not None:
+            start, asker = index - found[0], found[1]
     asker = asker or Asker()
     if asker.name is None and start > 0:  # "Chen," split off by markup
         name_line = lines[start - 1].text
         if name_line.endswith((",", "，")) and len(name_line) <= 41:
             asker = replace(asker, name=name_line.rstrip(",，").strip() or None)
             start -= 1
-    return _Cursor(start, end, asker, asked_on, spill)
+    return _Cursor(start, end, asker, asked_on, spill, date_shown)
+
+
+def _looks_like_a_date(line: Line) -> bool:
+    """A short line of digits and separators right after a date label: a date written in a
+    form the parser cannot read (``2023/13/45``, ``23.12.``)."""
+    text = line.text
+    return len(text) <= 30 and sum(ch.isdigit() for ch in text) >= 4
 
 
 def _split_title(title: str | None) -> str | None:
@@ -116,76 +200,64 @@ def _split_title(title: str | None) -> str | None:
     return title
 
 
-def _is_share(text: str) -> bool:
-    match = SHARE.match(text)
-    if match is None:
-        return False
-    rest = [word.lower() for word in re.split(r"[\s|/]+", match.group("rest")) if word]
-    # Button captions, or the one-letter glyphs icon fonts leave behind ("f", "in").
-    return all(word in SHARE_WIDGETS or len(word) <= 2 for word in rest)
-
-
-def _is_chrome(line: Line, titles: set[str]) -> bool:
-    text = line.text
-    return (
-        not text
-        or text.casefold() in titles
-        or _is_share(text)
-        or text.lower() in SHARE_WIDGETS
-        or bool(BREADCRUMB.search(text) and line.links)
-    )
-
-
 def _question(
-    lines: Sequence[Line], titles: set[str], qa: QAData | None
+    page: _Page, first: int, stop: int, qa: QAData | None
 ) -> tuple[str | None, list[str]]:
-    """Question title and body lines from the lines above the asker block.
+    """Question title and body lines from lines ``first`` to ``stop`` (the asker block).
 
+    The question starts after the last chrome line above it that is not clutter (the SEO
+    title, "Share to:", breadcrumbs, a byline, the site's header and menus); clutter (a
+    button, an ad) and chrome trailing the body (a share bar, entry meta) are skipped.
     Chrome is judged lazily, walking back from the asker line: a real page has hundreds of
-    menu lines above the question, and only the ones after the last chrome line (and the
-    headings) matter.
+    menu lines above the question, and only the ones after the last chrome line matter.
     """
-    judged: dict[int, bool] = {}
+    lines, chrome = page.lines, page.chrome
 
-    def chrome(index: int) -> bool:
-        if index not in judged:
-            judged[index] = _is_chrome(lines[index], titles)
-        return judged[index]
+    def skipped(index: int) -> bool:
+        return chrome.is_chrome(index) or is_date_only(lines[index].text)
+
+    def strong(index: int) -> bool:
+        kind = chrome.kind(index)
+        return (kind is not None and kind not in CLUTTER) or is_date_only(lines[index].text)
 
     shown_title = next(
-        (i for i in range(len(lines) - 1, -1, -1) if lines[i].text.casefold() in titles), -1
+        (i for i in range(stop - 1, first - 1, -1) if lines[i].text.casefold() in page.titles),
+        first - 1,
     )
-    end = len(lines)
-    while end > shown_title + 1 and chrome(end - 1):  # a share bar above the asker line
+    end = stop
+    while end > shown_title + 1 and skipped(end - 1):  # a share bar above the asker line
         end -= 1
-    # The question starts after the last chrome line (SEO title, "Share to:", breadcrumbs).
-    anchor = next((i for i in range(end - 1, -1, -1) if chrome(i)), -1)
+    anchor = next((i for i in range(end - 1, first - 1, -1) if strong(i)), first - 1)
     title_at = None
     if qa is not None and qa.name:
         wanted = qa.name.casefold()
-        title_at = next((i for i, ln in enumerate(lines) if ln.text.casefold() == wanted), None)
+        title_at = next((i for i in range(first, stop) if lines[i].text.casefold() == wanted), None)
     if title_at is None:
         # The heading right above the body text: a later line that repeats the title word for
         # word (and so reads as a heading) is body text, not the title.
         text_at = next(
-            (i for i in range(anchor + 1, end) if not lines[i].heading and not chrome(i)), end
+            (i for i in range(anchor + 1, end) if not lines[i].heading and not skipped(i)), end
         )
-        heads = [i for i in range(text_at) if lines[i].heading and not chrome(i)]
+        heads = [
+            i
+            for i in range(max(first, anchor - 40), text_at)
+            if lines[i].heading and not skipped(i)
+        ]
         title_at = heads[-1] if heads else None
     if title_at is None:
         title_at = anchor + 1
-        while title_at < len(lines) and (
-            chrome(title_at)
+        while title_at < stop and (
+            skipped(title_at)
             or (
-                title_at < len(lines) - 1
+                title_at < stop - 1
                 and lines[title_at].links
                 and len(lines[title_at].text.split()) <= _MAX_CHROME_LINK_WORDS
             )
         ):
             title_at += 1  # navigation and logo links above an unlabelled question
-    if title_at >= len(lines):
+    if title_at >= stop:
         return None, []
-    body = [lines[i].content for i in range(title_at + 1, len(lines)) if not chrome(i)]
+    body = [lines[i].content for i in range(title_at + 1, end) if not skipped(i)]
     return lines[title_at].text, body
 
 
@@ -198,19 +270,44 @@ class _Reply:
     body: list[str] = field(default_factory=list)
     date: str | None = None
     closed: bool = False
+    date_unread: bool = False
 
     def answer(self) -> Answer:
         return Answer(self.name, self.department, "\n".join(self.body), self.date)
 
 
-def _replies(lines: Sequence[Line]) -> list[Answer]:
+@dataclass
+class _Replies:
+    answers: list[Answer]
+    headers: int  # doctor headers read
+    dated: int  # Reply Date labels read
+    empty: int  # replies with a header but no body
+    date_unread: bool
+
+    @classmethod
+    def of(cls, replies: list[_Reply], dated: int, date_unread: bool) -> _Replies:
+        """The answers of the replies read (a header without a body is no answer)."""
+        kept = [reply for reply in replies if reply.body]
+        return cls(
+            answers=[reply.answer() for reply in kept],
+            headers=len(replies),
+            dated=dated,
+            empty=len(replies) - len(kept),
+            date_unread=date_unread,
+        )
+
+
+def _replies(lines: Sequence[Line]) -> _Replies:
     """``Dr. <name> reply <Department>``, body lines, ``Reply Date:`` - repeated.
 
     A ``Reply Date`` usually closes its reply (buttons and notes after it are not body), but
     one shown before any body line (right under the doctor line) leaves the reply open.
     """
     replies: list[_Reply] = []
+    dated = 0
     index = 0
+    if _dates_above(lines):
+        return _replies_dated_above(lines)
     while index < len(lines):
         line = lines[index]
         index += 1
@@ -225,11 +322,10 @@ def _replies(lines: Sequence[Line]) -> list[Answer]:
             continue  # "not yet replied" notes, buttons after a reply
         match = REPLY_DATE.search(line.text)
         if match is None:
-            if ADVERT.match(line.text) is None and (
-                not UNANSWERED.search(line.text) or len(line.text.split()) > 8
-            ):
+            if not UNANSWERED.search(line.text) or len(line.text.split()) > 8:
                 current.body.append(line.content)
             continue
+        dated += 1
         before = line.text[: match.start()].strip()
         if before:  # "... last paragraph. Reply Date: ..." glued by inline markup
             current.body.append(before)
@@ -237,20 +333,125 @@ def _replies(lines: Sequence[Line]) -> list[Answer]:
         current.date = _date_of(line, rest)
         if current.date is None and index < len(lines) and not rest.strip():
             current.date = parse_date(lines[index].text)  # the date in the next element
+            if current.date is None and _looks_like_a_date(lines[index]):
+                current.date_unread = True
             index += 1 if current.date else 0
+        elif current.date is None and rest.strip():
+            current.date_unread = True
         current.closed = bool(current.body)
-    return [reply.answer() for reply in replies if reply.body or reply.date]
+    return _Replies.of(replies, dated, any(reply.date_unread for reply in replies if reply.body))
 
 
-def _find_footer(lines: Sequence[Line], found: LineIndex, start: int) -> int:
+def _dates_above(lines: Sequence[Line]) -> bool:
+    """Each reply shows its ``Reply Date`` above its doctor header (a card whose date sits in
+    its top line): the first ``Reply Date`` comes before the first header."""
+    for line in lines:
+        if REPLY_DATE.search(line.text):
+            return True
+        if sections.doctor(line.text) is not None:
+            return False
+    return False
+
+
+def _replies_dated_above(lines: Sequence[Line]) -> _Replies:
+    """Replies laid out ``Reply Date`` / ``Dr. <name> reply <Dept>`` / body...: a date
+    belongs to the header that follows it."""
+    replies: list[_Reply] = []
+    date: str | None = None
+    date_unread = False
+    dated = 0
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        found = sections.doctor(line.text)
+        if found is not None:
+            replies.append(_Reply(*found, date=date))
+            date = None
+            continue
+        match = REPLY_DATE.search(line.text)
+        if match is not None:
+            dated += 1
+            rest = line.text[match.end() :]
+            date = _date_of(line, rest)
+            if date is None and not rest.strip() and index < len(lines):
+                date = parse_date(lines[index].text)  # the date in the next element
+                index += 1 if date else 0
+            date_unread = date_unread or date is None
+            continue
+        if replies and (not UNANSWERED.search(line.text) or len(line.text.split()) > 8):
+            replies[-1].body.append(line.content)
+    return _Replies.of(replies, dated, date_unread)
+
+
+def _reply_lines(page: _Page, start: int, end: int) -> list[Line]:
+    """The lines of the replies area that are not chrome (doctor and date lines always are
+    read: a doctor's name may well be a ``rel=author`` link)."""
+    chrome = page.chrome
+    kept = []
+    for index in range(start, end):
+        line = page.lines[index]
+        if chrome.is_chrome(index) and not (
+            chrome.region_kind(index) is None
+            and (sections.doctor(line.text) or REPLY_DATE.search(line.text))
+        ):
+            continue
+        kept.append(line)
+    return kept
+
+
+def _first_closer(page: _Page, start: int, end: int, kinds: frozenset[str] | None) -> int:
+    """The first line in ``start..end`` whose chrome ends the article (of ``kinds`` only,
+    when given); ``end`` if none."""
+    chrome = page.chrome
+    for index in range(start, end):
+        kind = chrome.kind(index)
+        if kind is None:
+            continue
+        if kinds is None:
+            if chrome.closes(index):
+                return index
+        elif kind in kinds:
+            return index
+    return end
+
+
+def _section_lines(
+    page: _Page, label: int, end: int, *, keep_read_more: bool, stops: list[int]
+) -> list[Line]:
+    """Lines of the section under line ``label`` up to ``end``: the section stops at the first
+    chrome that ends the article once its text has begun (a share bar, entry meta, the
+    comments, a sidebar); clutter (buttons, ads, dialogs) is skipped. Where it stopped is
+    appended to ``stops`` (the article's own content ends at the last of them)."""
+    chrome = page.chrome
+    kept: list[Line] = []
+    stop = end
+    for index in range(label + 1, end):
+        line = page.lines[index]
+        kind = chrome.kind(index)
+        if kind is None or (keep_read_more and READ_MORE.match(line.text)):
+            kept.append(line)
+            continue
+        if kind in CLUTTER or kind == TITLE:
+            continue
+        if not kept and kind in _BEFORE_TEXT:
+            continue
+        stop = index
+        break
+    stops.append(stop)
+    return kept
+
+
+def _find_footer(page: _Page, start: int) -> int:
     """Where the page footer starts (a page-level ``<footer>`` or a copyright line)."""
-    candidates = (found.footer(start), found.find(FOOTER, start))
-    return min((index for index in candidates if index is not None), default=len(lines))
+    footers = [r.start for r in page.doc.regions if r.kind == CONTENTINFO and r.start >= start]
+    candidates = (min(footers, default=None), page.found.find(FOOTER, start))
+    return min((index for index in candidates if index is not None), default=len(page.lines))
 
 
-def _section_end(start: int, ends: Sequence[int | None]) -> int:
-    """End of a section: the next section label or the page footer, whichever comes first."""
-    return min(end for end in ends if end is not None and end > start)
+def _next_label(start: int, ends: Sequence[int | None], last: int) -> int:
+    """The next section label after ``start`` or the page footer, whichever comes first."""
+    return min((end for end in ends if end is not None and end > start), default=last)
 
 
 def _language(doc: Document, url: str) -> str | None:
@@ -291,70 +492,157 @@ def _from_structured(qa: QAData) -> list[Answer]:
     ]
 
 
+def _shown_reply_markers(
+    page: _Page, start: int, stop: int, skip: tuple[int, int]
+) -> tuple[int, int]:
+    """Doctor reply headers and ``Reply Date`` labels the page shows in the article (lines
+    ``start`` to ``stop``), outside the Similar Q&A teasers (``skip``) and chrome: what the
+    answers must account for. A sidebar's or a comment's doctor lines are not the page's
+    replies. Candidates come from one scan of the page text."""
+    chrome = page.chrome
+
+    def counted(index: int) -> bool:
+        return index < stop and not skip[0] <= index < skip[1] and chrome.region_kind(index) is None
+
+    dates = sum(1 for index in page.found.find_all(REPLY_DATE, start) if counted(index))
+    headers = 0
+    for index in page.found.lines_with(_DOCTOR_STARTS, start):
+        if not counted(index):
+            continue
+        text = page.lines[index].text
+        found = sections.doctor(text)
+        if (
+            found is not None
+            and (found[1] is None or sections.looks_like_department(found[1]))
+            and REPLY_DATE.search(text) is None
+        ):
+            headers += 1
+    return headers, dates
+
+
+#: What a doctor header line starts with or holds (lower case), for the page-text scan.
+_DOCTOR_STARTS = ("\ndr", "\ndoctor", *DOCTOR_SUFFIXES)
+
+
 def parse_document(doc: Document, url: str) -> QARecord:
     """The record for one flattened doctorqna page (see the module docstring)."""
-    lines = doc.lines
-    found = LineIndex(lines)
-    cursor = _find_asker(lines, found)
+    seo_title = _split_title(doc.title)
+    titles = frozenset(title.casefold() for title in (doc.title, seo_title) if title)
+    page = _Page(doc, titles)
+    lines = page.lines
+    cursor = _find_asker(page)
     qa = doc.qa
     if cursor is None and qa is None:
         if _is_not_found(doc):
             raise PageNotFound("the page says it was not found", url=url)
         raise NotAnArticle("no asker line (Ask Date) and no QAPage data on the page", url=url)
-    seo_title = _split_title(doc.title)
-    titles = {title.casefold() for title in (doc.title, seo_title) if title}
+    warnings: set[str] = set(doc.notes)
+    ends_read: list[int] = []  # where the replies and each section stopped
 
     after = cursor.end + 1 if cursor else 0
-    more_at = found.find(MORE_INFO, after)
-    similar_at = found.find(SIMILAR, after)
-    related_at = found.find(RELATED_FAQ, after)
-    labels = (more_at, similar_at, related_at, _find_footer(lines, found, after))
+    more_at = page.anchor(MORE_INFO, after)
+    similar_at = page.anchor(SIMILAR, after)
+    related_at = page.anchor(RELATED_FAQ, after)
+    for label_at in (more_at, similar_at, related_at):
+        if label_at is not None:
+            page.chrome.keep(label_at)
+    footer_at = _find_footer(page, after)
+    labels = (more_at, similar_at, related_at, footer_at)
+    anchor_line = cursor.start if cursor else 0
+
+    def section_end(label_at: int) -> int:
+        end = _next_label(label_at, labels, len(lines))
+        return min(end, page.container_end(anchor_line, label_at))
 
     if cursor is not None:
-        question_title, body = _question(lines[: cursor.start], titles, qa)
+        question_title, body = _question(page, 0, cursor.start, qa)
         if cursor.spill:
             body.append(cursor.spill)
-        replies_end = _section_end(cursor.end, labels)
+            warnings.add(w.ASKER_LINE_UNPARSED)
+        if cursor.asked_on is None and cursor.date_shown:
+            warnings.add(w.ASK_DATE_UNPARSED)
+        replies_end = _next_label(cursor.end, labels, len(lines))
+        replies_end = _first_closer(page, after, replies_end, _AFTER_ARTICLE)
+        ends_read.append(replies_end)
         replies_at = after
         if question_title is None and not body:  # the asker line above the question (mobile)
             replies_at = next(
                 (i for i in range(after, replies_end) if sections.doctor(lines[i].text)),
                 replies_end,
             )
-            question_title, body = _question(lines[after:replies_at], titles, qa)
-        answers = _replies(sections.doctor_headers(lines[replies_at:replies_end]))
+            question_title, body = _question(page, after, replies_at, qa)
+        read = _replies(sections.doctor_headers(_reply_lines(page, replies_at, replies_end)))
+        answers = read.answers
+        if read.date_unread:
+            warnings.add(w.REPLY_DATE_UNPARSED)
         asker, asked_on = cursor.asker, cursor.asked_on
     else:
         question_title, body, answers, asker, asked_on = None, [], [], Asker(), None
+        read = None
     question_body = "\n".join(body) or None
 
+    base = urljoin(url, doc.base) if doc.base else url
+    explanation = None
+    if more_at is not None:
+        kept = _section_lines(
+            page, more_at, section_end(more_at), keep_read_more=False, stops=ends_read
+        )
+        explanation = sections.explanation(kept)
+        if explanation is None:
+            warnings.add(w.MORE_INFO_UNPARSED)
+    similar: tuple = ()
+    similar_span = (len(lines), len(lines))
+    if similar_at is not None:
+        end = section_end(similar_at)
+        similar_span = (similar_at, end)
+        kept = _section_lines(page, similar_at, end, keep_read_more=True, stops=ends_read)
+        similar = sections.similar(kept, base, doc.link_titles)
+        if not similar:
+            warnings.add(w.SIMILAR_UNPARSED)
+    related: tuple = ()
+    if related_at is not None:
+        kept = _section_lines(
+            page, related_at, section_end(related_at), keep_read_more=False, stops=ends_read
+        )
+        related = sections.related_faq(kept, base)
+        if not related:
+            warnings.add(w.RELATED_FAQ_UNPARSED)
+
+    if cursor is not None and read is not None:
+        article_end = max(ends_read) if ends_read else len(lines)
+        headers, dates = _shown_reply_markers(page, after, article_end, similar_span)
+        if read.empty or headers > len(answers) or dates > len(answers):
+            warnings.add(w.REPLY_MARKER_WITHOUT_ANSWER)
+        stop = more_at if more_at is not None else (similar_at or len(lines))
+        repeated = page.shown(ASK_DATE_LABEL, 0, stop, 2) or any(
+            label_at is not None and page.shown(label, label_at + 1, len(lines), 1)
+            for label, label_at in (
+                (MORE_INFO, more_at),
+                (SIMILAR, similar_at),
+                (RELATED_FAQ, related_at),
+            )
+        )
+        if repeated:
+            warnings.add(w.REPEATED_CONTENT)
+
     if qa is not None:
+        if (not question_title and qa.name) or (not question_body and qa.text):
+            warnings.add(w.QUESTION_FROM_STRUCTURED_DATA)
         question_title = question_title or qa.name
         question_body = question_body or qa.text
         asked_on = asked_on or qa.date
-        answers = answers or _from_structured(qa)
+        if not answers and qa.answers:
+            answers = _from_structured(qa)
+            if answers:
+                warnings.add(w.ANSWERS_FROM_STRUCTURED_DATA)
+        else:
+            stated = {qa.answer_count, len(qa.answers) or None} - {None}
+            if any(count != len(answers) for count in stated):
+                warnings.add(w.STRUCTURED_DATA_DISAGREES)
         if asker == Asker() and qa.author:
             asker = Asker(name=qa.author)
 
-    base = url
-    explanation = (
-        sections.explanation(lines[more_at + 1 : _section_end(more_at, labels)])
-        if more_at is not None
-        else None
-    )
-    similar = (
-        sections.similar(
-            lines[similar_at + 1 : _section_end(similar_at, labels)], base, doc.link_titles
-        )
-        if similar_at is not None
-        else ()
-    )
-    related = (
-        sections.related_faq(lines[related_at + 1 : _section_end(related_at, labels)], base)
-        if related_at is not None
-        else ()
-    )
-    canonical = absolute_url(doc.canonical, url) if doc.canonical else None
+    canonical = absolute_url(doc.canonical, base) if doc.canonical else None
     canonical = canonical or canonicalize_url(url)
     id_match = _ARTICLE_ID.search(canonical) or _ARTICLE_ID.search(url)
     values = {
@@ -377,5 +665,6 @@ def parse_document(doc: Document, url: str) -> QARecord:
         seo_title=seo_title,
         parser_version=VERSION,
         missing=_missing(values),
+        warnings=w.ordered(warnings),
         **values,
     )

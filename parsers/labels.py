@@ -68,6 +68,20 @@ class Label:
     pattern: re.Pattern[str]
     hints: tuple[str, ...]
 
+    def search(self, text: str) -> re.Match[str] | None:
+        """``pattern.search`` for lines that hold a hint: a case-insensitive pattern that starts
+        with an alternation costs 15-100 us on a paragraph, a substring test well under 1 us."""
+        lowered = text.lower()
+        if not any(hint in lowered for hint in self.hints):
+            return None
+        return self.pattern.search(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        lowered = text.lower()
+        if not any(hint in lowered for hint in self.hints):
+            return None
+        return self.pattern.match(text)
+
 
 def _hints(key: str) -> tuple[str, ...]:
     return tuple(label.lower() for label in LABELS[key])
@@ -81,13 +95,17 @@ def _heading(key: str) -> Label:
 ASK_DATE_LABEL = Label(
     re.compile(rf"(?:{_alternatives('ask_date')})\s*[:：]?\s*", re.I), _hints("ask_date")
 )
-ASK_DATE = ASK_DATE_LABEL.pattern
-REPLY_DATE = re.compile(rf"(?:{_alternatives('reply_date')})\s*[:：]?\s*", re.I)
+ASK_DATE = ASK_DATE_LABEL
+REPLY_DATE = Label(
+    re.compile(rf"(?:{_alternatives('reply_date')})\s*[:：]?\s*", re.I), _hints("reply_date")
+)
 # What may sit between "reply" and the department: a colon, a middle dot, a dash, a bar.
 _REPLY_SEPARATOR = r"[\s:：·•|\-–—]*"
+# "Dr." (a space optional), or "Dr"/"Doctor" and a space, then a name that starts with a
+# letter that is not lower case: never "Doctor's Reply" or "Doctors reply" (headings).
 DOCTOR = re.compile(
-    rf"^(?:Dr\.?|Doctor)\s*(?P<name>\S.*?)\s+(?:{_alternatives('reply')})\b"
-    rf"{_REPLY_SEPARATOR}(?P<dept>.*)$",
+    rf"^(?:Dr\.\s*|(?:Dr|Doctor)\s+)(?P<name>(?-i:(?![a-z]))[^\W\d_].*?)\s+"
+    rf"(?:{_alternatives('reply')})\b{_REPLY_SEPARATOR}(?P<dept>.*)$",
     re.I,
 )
 #: The rest of a doctor line that markup put in its own element: ``reply <Department>``.
@@ -107,8 +125,10 @@ SHARE = re.compile(rf"^(?:{_alternatives('share')}){_COLON}(?P<rest>.*)$", re.I)
 READ_MORE = re.compile(
     rf"^\[?\s*(?:{_alternatives('read_more')})\s*\]?[\s»›>→:：.…]*(?P<title>.*)$", re.I
 )
-UNANSWERED = re.compile(_alternatives("unanswered"), re.I)
-NOT_FOUND = re.compile(rf"\b404\b|{_alternatives('not_found')}", re.I)
+UNANSWERED = Label(re.compile(_alternatives("unanswered"), re.I), _hints("unanswered"))
+NOT_FOUND = Label(
+    re.compile(rf"\b404\b|{_alternatives('not_found')}", re.I), ("404", *_hints("not_found"))
+)
 FOOTER = Label(
     re.compile(rf"^(?:©|\(c\)\s*\d{{4}}|{_alternatives('footer')})|all rights reserved", re.I),
     ("©", "(c)", "all rights reserved", *_hints("footer")),

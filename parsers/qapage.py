@@ -6,14 +6,14 @@ written a parser for yet: it trusts only what the page declares about itself.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from parsers.errors import UnsupportedSite
 from parsers.lines import Document
 from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
 from parsers.urls import canonicalize_url
 
-VERSION = "qapage/1"
+VERSION = "qapage/2"
 
 
 def site_of(url: str) -> str:
@@ -35,7 +35,8 @@ def parse_document(doc: Document, url: str) -> QARecord:
         if a.text
     )
     asker = Asker(name=qa.author)
-    canonical = canonicalize_url(doc.canonical, base=url) if doc.canonical else None
+    base = urljoin(url, doc.base) if doc.base else url
+    canonical = canonicalize_url(doc.canonical, base=base) if doc.canonical else None
     present = {
         "page_title": doc.title,
         "question_title": qa.name,

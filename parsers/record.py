@@ -108,7 +108,9 @@ class QARecord:
     ``page_title`` is the document title as shown (``"<SEO title> - <Department>"``);
     ``seo_title`` is that title without the trailing department, which is what other pages'
     Similar Q&A teasers call this page. ``external_id`` is the site's own article id as a
-    string. ``missing`` names the ``EXPECTED_FIELDS`` this page lacked.
+    string. ``missing`` names the ``EXPECTED_FIELDS`` this page lacked; ``warnings`` are the
+    codes (``parsers.warnings.WARNING_CODES``) of what the parser is unsure of: a record with
+    warnings may have lost something the page shows.
     """
 
     url: str
@@ -128,6 +130,7 @@ class QARecord:
     related_faq: tuple[RelatedFAQ, ...] = ()
     parser_version: str
     missing: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict in field order (tuples become lists)."""
@@ -156,6 +159,7 @@ class QARecord:
         values["similar"] = tuple(SimilarQA(**s) for s in values.get("similar") or ())
         values["related_faq"] = tuple(RelatedFAQ(**r) for r in values.get("related_faq") or ())
         values["missing"] = tuple(values.get("missing") or ())
+        values["warnings"] = tuple(values.get("warnings") or ())
         return cls(**values)
 
     @classmethod

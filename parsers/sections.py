@@ -53,9 +53,9 @@ def looks_like_department(text: str) -> bool:
 
 def _heading_like(line: Line) -> bool:
     text = line.text
-    if line.item or line.row or _LIST_ITEM.match(text):
+    if line.item or line.row or len(text) > _MAX_HEADING_CHARS or _LIST_ITEM.match(text):
         return False
-    if len(text) > _MAX_HEADING_CHARS or len(text.split()) > _MAX_HEADING_WORDS:
+    if len(text.split()) > _MAX_HEADING_WORDS:
         return False
     if text[0].islower():
         return False
@@ -72,10 +72,11 @@ def explanation(lines: Sequence[Line]) -> Explanation | None:
     kept = [line for line in lines if line.text]
     if not kept:
         return None
+    like = [_heading_like(line) for line in kept]
     headings = tuple(
         line.text
         for index, line in enumerate(kept)
-        if index + 1 < len(kept) and _heading_like(line) and not _heading_like(kept[index + 1])
+        if index + 1 < len(kept) and like[index] and not like[index + 1]
     )
     return Explanation(text="\n".join(line.content for line in kept), headings=headings)
 
@@ -174,6 +175,25 @@ def _url(line: Line | None, base: str) -> str | None:
     return absolute_url(line.links[0], base)
 
 
+def _teaser_doctor(group: Sequence[Line], more_title: str | None) -> int | None:
+    """Which line of a teaser is its doctor line. A card's title may itself read as a bare
+    doctor header ("Dr. Chen Explains Fatty Liver"): a line that says "reply" wins, and the
+    first line is the title whenever the card goes on."""
+    found = [i for i, line in enumerate(group) if doctor(line.text)]
+    if not found:
+        return None
+    said_reply = [i for i in found if DOCTOR.match(group[i].text) or DOCTOR_ZH.match(group[i].text)]
+    if said_reply:
+        return said_reply[0]
+    if (
+        found[0] == 0
+        and len(group) > 1
+        and (len(found) > 1 or more_title is None or group[0].text == more_title)
+    ):
+        return found[1] if len(found) > 1 else None
+    return found[0]
+
+
 def _teaser(group: Sequence[Line], base: str, titles: Mapping[str, str]) -> SimilarQA | None:
     read_more = READ_MORE.match(group[-1].text) if group else None
     if read_more is not None:
@@ -184,7 +204,7 @@ def _teaser(group: Sequence[Line], base: str, titles: Mapping[str, str]) -> Simi
         group = group[:-1]
     else:
         more_line, more_title = None, None
-    doctor_at = next((i for i, line in enumerate(group) if doctor(line.text)), None)
+    doctor_at = _teaser_doctor(group, more_title)
     before = list(group if doctor_at is None else group[:doctor_at])
     after = [] if doctor_at is None else list(group[doctor_at + 1 :])
     title_line = None
@@ -208,7 +228,8 @@ def similar(lines: Sequence[Line], base: str, titles: Mapping[str, str]) -> tupl
     """Similar Q&A teasers: title, question snippet, doctor line, reply snippet, Read More.
 
     Teasers end at their ``[Read More]`` line; a page without those links falls back to
-    one teaser per doctor line (title and snippet before it, one snippet line after).
+    one teaser per doctor line (title and snippet before it, one snippet line after), and a
+    page without doctor lines either to one teaser per linked title (snippets after it).
     ``titles`` are the page's link ``title`` attributes, for a bare ``[Read More]`` link.
     """
     kept = doctor_headers([line for line in lines if line.text])
@@ -233,11 +254,17 @@ def similar(lines: Sequence[Line], base: str, titles: Mapping[str, str]) -> tupl
                 index += 1
             groups.append([*current, line])
             current = []
-    else:
+    elif any(doctor(line.text) for line in kept):
         starts = [i for i, line in enumerate(kept) if doctor(line.text)]
         for number, at in enumerate(starts):
             begin = starts[number - 1] + 2 if number else 0
             groups.append(kept[begin : at + 2])
+    else:  # cards of a linked title and snippets only: each link starts a card
+        for line in kept:
+            if line.links or not groups:
+                groups.append([line])
+            else:
+                groups[-1].append(line)
     teasers = (_teaser(group, base, titles) for group in groups)
     return tuple(teaser for teaser in teasers if teaser is not None)
 

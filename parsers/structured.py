@@ -36,6 +36,7 @@ class QAData:
     date: str | None
     answers: tuple[QAAnswer, ...]
     identifier: str | None = None
+    answer_count: int | None = None  # ``answerCount`` as the data states it
 
 
 def html_to_text(fragment: str) -> str | None:
@@ -53,22 +54,25 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {k.rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
 
 
-def _walk(value: Any, parent_types: frozenset[str] = frozenset()) -> Iterator[dict[str, Any]]:
-    """Every Question object that is the subject of a QAPage (or stands alone)."""
-    if isinstance(value, list):
-        for item in value:
-            yield from _walk(item, parent_types)
-    elif isinstance(value, dict):
-        types = _types(value)
-        if "Question" in types and "FAQPage" not in parent_types:
-            yield value
-            return
-        if "QAPage" in types and isinstance(value.get("mainEntity"), dict | list):
-            yield from _walk(value["mainEntity"], frozenset(types))
-            return
-        for key in ("@graph", "mainEntity"):
-            if key in value:
-                yield from _walk(value[key], frozenset(types))
+def _walk(value: Any) -> Iterator[dict[str, Any]]:
+    """Every Question object that is the subject of a QAPage (or stands alone), in document
+    order. Iterative, so data nested thousands deep costs time, not the stack."""
+    pending: list[tuple[Any, frozenset[str]]] = [(value, frozenset())]
+    while pending:
+        value, parent_types = pending.pop()
+        if isinstance(value, list):
+            pending.extend((item, parent_types) for item in reversed(value))
+        elif isinstance(value, dict):
+            types = _types(value)
+            if "Question" in types and "FAQPage" not in parent_types:
+                yield value
+                continue
+            if "QAPage" in types and isinstance(value.get("mainEntity"), dict | list):
+                pending.append((value["mainEntity"], frozenset(types)))
+                continue
+            for key in ("mainEntity", "@graph"):  # reversed: @graph is read first
+                if key in value:
+                    pending.append((value[key], frozenset(types)))
 
 
 def _name(author: Any) -> str | None:
@@ -105,6 +109,8 @@ def _answers(question: dict[str, Any]) -> Iterator[QAAnswer]:
 
 
 _JSON_LD = "application/ld+json"
+#: Warning code: a JSON-LD block was present but could not be read.
+UNREADABLE = "structured_data_unreadable"
 
 
 def _head_json_ld(tree: LexborHTMLParser) -> list[LexborNode]:
@@ -118,17 +124,21 @@ def _head_json_ld(tree: LexborHTMLParser) -> list[LexborNode]:
     ]
 
 
-def _from_json_ld(tree: LexborHTMLParser) -> QAData | None:
+def _from_json_ld(tree: LexborHTMLParser, notes: list[str]) -> QAData | None:
     # The head's own children first (no walk of the whole tree); they come first in page
     # order too, so the first QAPage found there is the one a full search would find.
-    return _question_in(_head_json_ld(tree)) or _question_in(tree.css(f'script[type="{_JSON_LD}"]'))
+    return _question_in(_head_json_ld(tree), notes) or _question_in(
+        tree.css(f'script[type="{_JSON_LD}"]'), notes
+    )
 
 
-def _question_in(scripts: list[LexborNode]) -> QAData | None:
+def _question_in(scripts: list[LexborNode], notes: list[str]) -> QAData | None:
     for script in scripts:
         try:
             data = json.loads(script.text())
-        except ValueError:
+        except (ValueError, RecursionError):  # invalid, or nested deeper than Python recurses
+            if UNREADABLE not in notes:
+                notes.append(UNREADABLE)
             continue
         for question in _walk(data):
             name = question.get("name")
@@ -139,21 +149,41 @@ def _question_in(scripts: list[LexborNode]) -> QAData | None:
                 date=parse_date(str(question.get("dateCreated") or "")),
                 answers=tuple(_answers(question)),
                 identifier=_identifier(question.get("identifier")),
+                answer_count=_count(question.get("answerCount")),
             )
     return None
 
 
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+#: How far up an ``itemprop`` looks for its ``itemscope``, and how many ``itemprop``s of one
+#: name are read: real items are shallow and short, and a hostile page must not make the
+#: search quadratic.
+_MAX_SCOPE_DEPTH = 256
+_MAX_PROPS = 64
+
+
 def _scope_of(node: LexborNode) -> LexborNode | None:
     parent = node.parent
-    while parent is not None and "itemscope" not in parent.attributes:
+    for _ in range(_MAX_SCOPE_DEPTH):
+        if parent is None or "itemscope" in parent.attributes:
+            return parent
         parent = parent.parent
-    return parent
+    return None
 
 
 def _props(scope: LexborNode, name: str) -> list[LexborNode]:
     """``itemprop=name`` nodes that belong to ``scope`` itself, not to a nested item."""
     found = []
-    for node in scope.css(f'[itemprop~="{name}"]'):
+    for node in scope.css(f'[itemprop~="{name}"]')[:_MAX_PROPS]:
         owner = _scope_of(node)
         if owner is not None and owner.mem_id == scope.mem_id:
             found.append(node)
@@ -211,6 +241,12 @@ def _from_microdata(tree: LexborHTMLParser) -> QAData | None:
     )
 
 
-def extract(tree: LexborHTMLParser) -> QAData | None:
-    """The page's own QAPage data (JSON-LD first, then microdata), or ``None``."""
-    return _from_json_ld(tree) or _from_microdata(tree)
+def extract(tree: LexborHTMLParser) -> tuple[QAData | None, tuple[str, ...]]:
+    """The page's own QAPage data (JSON-LD first, then microdata), or ``None``, and the
+    warning codes reading it raised (``structured_data_unreadable`` when a JSON-LD block
+    could not be read: the page is then parsed from its visible text alone)."""
+    notes: list[str] = []
+    qa = _from_json_ld(tree, notes) or _from_microdata(tree)
+    if qa is not None and UNREADABLE in notes:
+        notes.remove(UNREADABLE)  # another block held the data: nothing was lost
+    return qa, tuple(notes)

@@ -131,6 +131,11 @@ class Archive:
         with self.engine.connect() as conn:
             return runs.was_captured(conn, url, run_id=run_id)
 
+    def capture_ids(self, keys: Sequence[tuple[str, datetime]]) -> dict[tuple[str, datetime], int]:
+        """Capture ids by ``(url, fetched_at)``, for reports that name captures."""
+        with self.engine.connect() as conn:
+            return pages.capture_ids(conn, keys)
+
     def last_capture(self, url: str) -> pages.CaptureSummary | None:
         with self.engine.connect() as conn:
             return pages.last_capture(conn, url)

@@ -315,7 +315,7 @@ def _capture_upsert(dialect: str) -> Any:
         keep_known = ("page_id", "crawl_run_id", "payload_digest", "warc_file", "warc_offset")
         keep_known += ("warc_length", "content_type", "etag", "last_modified")
         set_ = {name: func.coalesce(excluded[name], captures_t.c[name]) for name in keep_known}
-        for name in ("parse_outcome", "error_code", "error_message", "parser_version"):
+        for name in ("parse_outcome", "error_code", "error_message", "parser_version", "warnings"):
             set_[name] = excluded[name]
         _CAPTURE_UPSERTS[dialect] = statement.on_conflict_do_update(
             index_elements=["url", "fetched_at"], set_=set_
@@ -349,6 +349,7 @@ def _upsert_captures(
                 "error_code": capture.error_code,
                 "error_message": capture.error_message,
                 "parser_version": capture.parser_version,
+                "warnings": list(item.record.warnings) if item.record is not None else None,
             }
         )
     execute_many(conn, _capture_upsert(conn.dialect.name), rows)

@@ -132,6 +132,8 @@ class CaptureRow(Base):
     error_code: Mapped[str | None] = mapped_column(String(50))
     error_message: Mapped[str | None] = mapped_column(Text)
     parser_version: Mapped[str | None] = mapped_column(String(50))
+    #: Warning codes of the record this capture gave (``parsers.warnings``); null: no record.
+    warnings: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 Index("ix_captures_page_id_fetched_at", CaptureRow.page_id, CaptureRow.fetched_at)

@@ -6,7 +6,7 @@ alone, without a separate state file to keep in sync.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -168,9 +168,21 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
         where = _pages.c.url == canonicalize_url(page_id_or_url)
     else:
         where = _pages.c.id == page_id_or_url
+    content_capture = and_(
+        _captures.c.page_id == _pages.c.id,
+        _captures.c.fetched_at == _pages.c.content_fetched_at,
+        _captures.c.parse_outcome == "ok",
+    )
     page = conn.execute(
-        select(_pages.c.id, _pages.c.url, _pages.c.external_id, _sites.c.name.label("site"))
+        select(
+            _pages.c.id,
+            _pages.c.url,
+            _pages.c.external_id,
+            _sites.c.name.label("site"),
+            _captures.c.warnings,
+        )
         .join(_sites, _sites.c.id == _pages.c.site_id)
+        .outerjoin(_captures, content_capture)
         .where(where)
     ).first()
     if page is None:
@@ -212,4 +224,22 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
         answers=answers,
         explanation=explanation,
         links=links,
+        warnings=page.warnings,
     )
+
+
+def capture_ids(
+    conn: Connection, keys: Sequence[tuple[str, datetime]]
+) -> dict[tuple[str, datetime], int]:
+    """Ids of the captures with these ``(url, fetched_at)`` keys (the ones archived)."""
+    wanted = {(url, to_db(fetched_at)): (url, fetched_at) for url, fetched_at in keys}
+    found: dict[tuple[str, datetime], int] = {}
+    for url in sorted({url for url, _ in wanted}):
+        rows = conn.execute(
+            select(_captures.c.id, _captures.c.fetched_at).where(_captures.c.url == url)
+        )
+        for capture_id, fetched_at in rows:
+            key = wanted.get((url, fetched_at))
+            if key is not None:
+                found[key] = capture_id
+    return found

@@ -24,7 +24,8 @@ from parsers.record import (
 
 #: Fields that say where and how a record was produced, not what the page said: two
 #: captures that differ only in these hold the same content and make no new revision.
-NON_CONTENT_FIELDS: tuple[str, ...] = ("url", "parser_version")
+#: (``warnings`` are the parser's doubts, stored with each capture: ``captures.warnings``.)
+NON_CONTENT_FIELDS: tuple[str, ...] = ("url", "parser_version", "warnings")
 
 #: ``/article/<digits>`` at the end of a canonical URL: the one URL shape that is a Q&A page
 #: (doctorqna.com/en/article/200123), so failed or unparsed fetches of it still get a page row.
@@ -171,8 +172,10 @@ def rebuild_record(
     answers: list[Any],
     explanation: Any | None,
     links: list[Any],
+    warnings: list[str] | None = None,
 ) -> QARecord:
-    """Inverse of ``record_rows`` from query rows whose doctor/department ids became names."""
+    """Inverse of ``record_rows`` from query rows whose doctor/department ids became names;
+    ``warnings`` come from the capture the content came from (``captures.warnings``)."""
     return QARecord(
         url=question.source_url,
         canonical_url=canonical_url,
@@ -224,6 +227,7 @@ def rebuild_record(
         ),
         parser_version=question.parser_version,
         missing=tuple(question.missing),
+        warnings=tuple(warnings or ()),
     )
 
 

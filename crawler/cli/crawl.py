@@ -1,8 +1,9 @@
 """``healthqa crawl`` (``healthqa demo`` lives in ``crawler.cli.demo`` and reuses it).
 
 Exit codes: 0 done; 1 the crawl could not run (message says why); 2 bad options;
-``EXIT_COVERAGE`` (3) core-field coverage below threshold, i.e. the site's layout probably
-changed; ``EXIT_LOCKED`` (75) another crawl of the same site holds the archive's run lock.
+``EXIT_COVERAGE`` (3) core-field coverage below threshold or too many parsed pages with
+parser warnings, i.e. the site's layout probably changed; ``EXIT_LOCKED`` (75) another crawl
+of the same site holds the archive's run lock.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from crawler.distributed.options import (
     check_worker_id,
     default_worker_id,
 )
-from crawler.report import EXIT_COVERAGE, CoverageThresholds, render_report
+from crawler.report import (
+    DEFAULT_MAX_WARNING_SHARE,
+    EXIT_COVERAGE,
+    CoverageThresholds,
+    render_report,
+)
 from crawler.run import SPIDERS, CrawlFailed, CrawlOptions, run_crawl
 from crawler.spiders.doctorqna import parse_id_range
 from storage.engine import default_url
@@ -68,7 +74,10 @@ def crawl_and_report(
         )
     problems = thresholds.violations(stats)
     if problems:
-        console.print("[red]Field coverage below threshold (has the page layout changed?):[/red]")
+        console.print(
+            "[red]Field coverage below threshold or too many parser warnings "
+            "(has the page layout changed?):[/red]"
+        )
         for problem in problems:
             console.print(f"  {problem}")
         sys.exit(EXIT_COVERAGE)
@@ -129,6 +138,14 @@ def crawl_and_report(
     help="Override a coverage threshold, e.g. answers=0.3 (repeatable).",
 )
 @click.option("--min-coverage-pages", type=int, default=10, show_default=True)
+@click.option(
+    "--max-warning-share",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_MAX_WARNING_SHARE,
+    show_default=True,
+    metavar="SHARE",
+    help="Exit 3 when more than this share of parsed pages carry parser warnings.",
+)
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
 @click.option("--log-level", default="INFO", show_default=True)
 @click.option(
@@ -181,6 +198,7 @@ def crawl_command(
     no_politeness: bool,
     min_coverage: tuple[str, ...],
     min_coverage_pages: int,
+    max_warning_share: float,
     settings: tuple[str, ...],
     log_level: str,
     redis_url: str | None,
@@ -193,7 +211,7 @@ def crawl_command(
 ) -> None:
     """Crawl SITE into the archive (SQLite + WARC in --data-dir, or --db)."""
     try:
-        thresholds = CoverageThresholds.parse(min_coverage, min_coverage_pages)
+        thresholds = CoverageThresholds.parse(min_coverage, min_coverage_pages, max_warning_share)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--min-coverage") from None
     if ids:

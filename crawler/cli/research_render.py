@@ -49,6 +49,11 @@ def render_detail(console: Console, detail: PageDetail) -> None:
                 subtitle=head,
             )
         )
+        if record.warnings:
+            console.print(
+                "[yellow]The parser is unsure of this record: "
+                f"{escape(', '.join(record.warnings))}[/yellow] (see docs/parsers.md, Warnings)"
+            )
         for n, answer in enumerate(record.answers, 1):
             console.print(
                 Panel(
@@ -77,6 +82,7 @@ def render_detail(console: Console, detail: PageDetail) -> None:
     captures.add_column("WARC file @ offset", overflow="fold")
     for c in detail.captures:
         outcome = c["parse_outcome"] + (f"\n{c['error_code']}" if c["error_code"] else "")
+        outcome += "".join(f"\n{code}" for code in c.get("warnings") or ())
         where = f"{c['warc_file']} @ {c['warc_offset']}" if c["warc_file"] else ""
         captures.add_row(
             str(c["capture_id"]),

@@ -67,6 +67,12 @@ QUESTION_SCHEMA = ExportSchema.of(
         ("explanation_headings", "list<string>", "Sub-headings of the explanation"),
         ("links", f"list<{LINK_TYPE}>", "Similar Q&A and Related FAQ links in page order"),
         ("parser_version", "string", "Parser version that extracted the current content"),
+        (
+            "warnings",
+            "list<string>",
+            "What the parser was unsure of reading that content (codes in docs/parsers.md); "
+            "empty for a clean record",
+        ),
         ("captured_at", "datetime", "Fetch time (UTC) of the capture the content came from"),
         ("crawl_run_id", "int", "Crawl run of that capture"),
     ]
@@ -153,6 +159,7 @@ def _rows_for(conn: Any, ids: list[int]) -> Iterator[dict[str, Any]]:
             Question.parser_version,
             Page.content_fetched_at.label("captured_at"),
             Capture.crawl_run_id,
+            Capture.warnings,
         )
         .join(Question, Question.page_id == Page.id)
         .join(Site, Site.id == Page.site_id)
@@ -173,6 +180,7 @@ def _rows_for(conn: Any, ids: list[int]) -> Iterator[dict[str, Any]]:
             explanation=text,
             explanation_headings=list(headings or []),
             links=links.get(page_id, []),
+            warnings=list(values["warnings"] or []),
         )
         yield {name: values[name] for name in QUESTION_SCHEMA.names}
 

@@ -85,6 +85,7 @@ def page_detail(archive: Archive, id_or_url: str) -> PageDetail | None:
                 "http_status": c.http_status,
                 "parse_outcome": c.parse_outcome,
                 "error_code": c.error_code,
+                "warnings": c.warnings,
                 "parser_version": c.parser_version,
                 "crawl_run_id": c.crawl_run_id,
                 "warc_file": c.warc_file,

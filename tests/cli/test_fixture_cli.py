@@ -62,6 +62,19 @@ def test_check_passes_then_reports_a_corrupted_case_with_its_diff(root: Path) ->
     assert "2 passed, 1 failed" in result.output
 
 
+def test_check_shows_the_warnings_a_case_carries() -> None:
+    result = CliRunner().invoke(
+        fixtures_group,
+        ["check", "--root", str(FIXTURES_ROOT), "aria_roles_hidden_copies", "seed_div"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "ok   doctorqna/aria_roles_hidden_copies  warnings: structured_data_disagrees" in (
+        result.output
+    )
+    assert "ok   doctorqna/seed_div\n" in result.output
+    assert "2 passed, 0 failed, 1 with parser warnings" in result.output
+
+
 def test_check_selects_cases_by_bare_name_and_rejects_unknown_ones(root: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(fixtures_group, ["check", "--root", str(root), "listing_page"])

@@ -28,7 +28,7 @@ def test_ordered_lists_get_numbers_unless_they_show_them() -> None:
         "<ol start=4><li>x</li><li><p>y</p></li></ol><ol><li>1) shown</li></ol><ul><li>u</li></ul>"
     )
     doc = load(html)
-    assert [(line.text, line.item) for line in doc.lines] == [
+    assert [(line.content, line.item) for line in doc.lines] == [
         ("4. x", True),
         ("5. y", True),
         ("1) shown", True),
@@ -70,7 +70,8 @@ def test_line_index_finds_labels_whatever_the_case_and_length_changing_letters()
     assert found.find(MORE_INFO) == 1
     assert found.find(SIMILAR) == 3
     assert found.find(MORE_INFO, 2) is None
-    assert found.footer(0) == 4 and doc.lines[4].footer
+    assert [(r.kind, r.start, r.end) for r in doc.regions] == [("contentinfo", 4, 5)]
+    assert doc.lines[4].region == 0
 
 
 def test_control_characters_in_the_page_cannot_pose_as_markers() -> None:

@@ -1,0 +1,223 @@
+"""Template traits of issue 9, one behaviour per test: how a browser would lay out the page,
+and which lines are site chrome, decided without class names."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers import parse
+from parsers.chrome import META, date_line, text_kind
+from parsers.flatten import Line
+from parsers.lines import load
+from parsers.record import QARecord
+
+URL = "https://doctorqna.com/en/article/200654"
+QUESTION = "<h1>Knee pain on stairs?</h1><p>It hurts going up.</p>"
+ASKER = "<p>Ho, 20~29 year old male. Ask Date: 2024/05/01</p>"
+REPLY = "<p>Dr. Lin Kai reply Orthopedics</p><p>Try ice.</p><p>Reply Date: 2024/05/02</p>"
+
+
+def texts(html: str) -> list[str]:
+    return [line.content for line in load(html).lines]
+
+
+def record(body: str, head: str = "") -> QARecord:
+    html = f"<html><head><title>Knee Pain - Orthopedics</title>{head}</head><body>{body}</body>"
+    return parse(html.encode(), URL)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>Dr. <!-- -->Chen Shidian<!-- --> reply</p>", ["Dr. Chen Shidian reply"]),
+        ("<p><!--[-->30~39<!--]--> year old <!---->female</p>", ["30~39 year old female"]),
+        ("<p><span>Dr.</span> <span>Chen</span></p>", ["Dr. Chen"]),
+        ("<p><span>Reply Date:</span><span>2024/4/3</span></p>", ["Reply Date:2024/4/3"]),
+        ("<div>a<p>b</p>c</div>", ["a", "b", "c"]),
+        ("<p>a<br>b</p><p>c<br><br>d</p>", ["a", "b", "c", "d"]),
+        ('<span style="display:block">a</span><span style="display: block">b</span>', ["a", "b"]),
+        (
+            '<div style="display:inline">Dr.</div> <div style="display:inline">Chen</div>',
+            ["Dr. Chen"],
+        ),
+        ("<my-card>a</my-card><my-card>b</my-card>", ["ab"]),  # custom elements are inline
+        ("<pre>one\ntwo</pre>", ["one", "two"]),
+        ("<p>zero\u200bwidth\u00adsoft \u202aLTR\u202c</p>", ["zerowidthsoft LTR"]),
+    ],
+)
+def test_a_line_is_what_a_browser_draws_as_one_block(html: str, expected: list[str]) -> None:
+    assert texts(html) == expected
+
+
+def test_hidden_and_never_rendered_content_is_not_read() -> None:
+    html = (
+        "<p>seen</p><dialog>closed dialog</dialog><dialog open>open dialog</dialog>"
+        "<template><p>template</p></template><p hidden>hidden</p>"
+        "<p style='visibility: hidden'>invisible</p><amp-analytics>x</amp-analytics>"
+        "<select><option>menu</option></select><textarea>typed</textarea>"
+    )
+    assert texts(html) == ["seen", "open dialog"]
+
+
+def test_aria_hidden_copies_go_but_aria_hidden_decoration_stays() -> None:
+    html = (
+        "<p>Dr. Lin reply Orthopedics</p><p>Try ice.</p>"
+        '<div aria-hidden="true"><p>Dr. Lin reply Orthopedics</p><p>Try ice.</p></div>'
+        '<p><span aria-hidden="true">[Read More]</span> Stairs</p>'
+        '<div aria-hidden="true"><p>Only shown here</p></div>'
+    )
+    assert texts(html) == [
+        "Dr. Lin reply Orthopedics",
+        "Try ice.",
+        "[Read More] Stairs",
+        "Only shown here",
+    ]
+
+
+def test_links_resolve_against_base_href() -> None:
+    found = record(
+        QUESTION
+        + ASKER
+        + REPLY
+        + "<h2>Related FAQ</h2><a href='faq/gout'>Gout</a><p>(Rheumatology)</p>",
+        head='<base href="https://doctorqna.com/en/"><link rel="canonical" href="article/200654">',
+    )
+    assert found.related_faq[0].url == "https://doctorqna.com/en/faq/gout"
+    assert found.canonical_url == URL
+
+
+def test_numbered_replies_still_read_as_doctor_lines() -> None:
+    replies = (
+        "<ol><li><p>Dr. Lin Kai reply Orthopedics</p><p>Try ice.</p><p>Reply Date: 2024/05/02</p>"
+        "</li><li><p>Dr. Wu Fen reply Orthopedics</p><p>Rest.</p><p>Reply Date: 2024/05/03</p>"
+        "</li></ol>"
+    )
+    found = record(QUESTION + ASKER + replies)
+    assert [(a.doctor_name, a.body) for a in found.answers] == [
+        ("Lin Kai", "Try ice."),
+        ("Wu Fen", "Rest."),
+    ]
+
+
+def test_ordered_list_markers_follow_the_list_attributes() -> None:
+    html = (
+        "<ol type='a'><li>x</li><li>y</li></ol><ol reversed><li>p</li><li>q</li></ol>"
+        "<ol><li value='7'>s</li><li>t</li></ol>"
+    )
+    assert texts(html) == ["a. x", "b. y", "2. p", "1. q", "7. s", "8. t"]
+
+
+def test_reply_dates_above_their_headers_belong_to_the_header_below() -> None:
+    replies = (
+        "<div>Reply Date: 2024/05/02</div><p>Dr. Lin Kai reply Orthopedics</p><p>Try ice.</p>"
+        "<div>Reply Date: 2024/05/03</div><p>Dr. Wu Fen reply Orthopedics</p><p>Rest.</p>"
+    )
+    found = record(QUESTION + ASKER + replies)
+    assert [(a.doctor_name, a.replied_on) for a in found.answers] == [
+        ("Lin Kai", "2024-05-02"),
+        ("Wu Fen", "2024-05-03"),
+    ]
+    assert found.warnings == ()
+
+
+def test_the_asker_phrase_split_into_blocks_is_joined() -> None:
+    asker = "<div><div>Mr. Lee,</div><div>65 year old and above</div><div>male.</div></div>"
+    found = record(QUESTION + asker + "<div>Ask Date: 2024/5/1</div>" + REPLY)
+    assert (found.asker.name, found.asker.age_min, found.asker.sex) == ("Mr. Lee", 65, "male")
+    assert found.question_body == "It hurts going up."
+
+
+def test_a_byline_under_the_title_is_not_the_question() -> None:
+    byline = (
+        "<div>Editorial Team | June 3, 2024</div>"
+        '<div>Posted on <time datetime="2024-06-03">June 3</time> by <a href="/a">Ed</a></div>'
+    )
+    found = record(
+        "<h1>Knee Pain</h1>" + byline + "<div>Knee pain on stairs?</div>"
+        "<p>It hurts going up.</p>" + ASKER + REPLY
+    )
+    assert found.question_title == "Knee pain on stairs?"
+    assert found.question_body == "It hurts going up."
+
+
+def test_more_info_ends_where_the_article_ends() -> None:
+    after = (
+        "<div><h3>Share this:</h3><a href='https://twitter.com/intent/tweet?u=x'>Twitter</a></div>"
+        "<h2>2 Comments</h2><p>Great answer!</p><form><textarea></textarea></form>"
+    )
+    more = "<h2>More Info</h2><p>Knees take load.</p><p>Rest helps.</p>"
+    found = record(QUESTION + ASKER + REPLY + "<article>" + more + "</article>" + after)
+    assert found.explanation is not None
+    assert found.explanation.text == "Knees take load.\nRest helps."
+
+
+def test_a_newsletter_box_between_sections_is_chrome() -> None:
+    newsletter = (
+        "<section><h3>Get answers in your inbox</h3><p>Join 12,000 readers.</p>"
+        "<form><input type=email><button>Subscribe</button></form></section>"
+    )
+    found = record(
+        QUESTION
+        + ASKER
+        + REPLY
+        + "<h2>More Info</h2><p>Knees take load.</p>"
+        + newsletter
+        + "<h2>Related FAQ</h2><a href='/en/faq/gout'>Gout</a><p>(Rheumatology)</p>"
+    )
+    assert found.explanation is not None and found.explanation.text == "Knees take load."
+    assert found.related_faq[0].topic == "Gout"
+
+
+def test_a_page_wrapped_in_one_form_is_still_read() -> None:
+    found = record("<form id='aspnetForm'>" + QUESTION + ASKER + REPLY + "</form>")
+    assert found.answers[0].body == "Try ice."
+    assert found.question_title == "Knee pain on stairs?"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Posted on June 3, 2024 by admin", "meta"),
+        ("By Jane Doe · 4 min read", "meta"),
+        ("Tags: knee, stairs", "meta"),
+        ("2 thoughts on “Knee pain”", "comments"),
+        ("Leave a Reply", "comments"),
+        ("Recent Posts", "widget"),
+        ("You might also like", "widget"),
+        ("Skip to content", "skip-link"),
+        ("We use cookies to improve your experience.", "cookie"),
+        ("Advertisement", "ad"),
+        ("Share this:", "share"),
+        ("Previous Post", "post-nav"),
+        ("By the way, the pain started after I ran a marathon last month.", None),
+        ("Related symptoms include swelling.", None),
+        ("I ate cookies and cake every day last month.", None),
+    ],
+)
+def test_chrome_is_recognised_by_its_text(text: str, kind: str | None) -> None:
+    assert text_kind(Line(text), frozenset()) == kind
+
+
+def test_a_date_with_an_author_is_meta_but_a_sentence_with_a_date_is_content() -> None:
+    assert date_line("Editorial Team | June 3, 2024") == META
+    assert date_line("February 11, 2024 at 9:00 am") == "date"
+    assert date_line("It started on 2024/5/1.") is None
+
+
+def test_similar_cards_of_a_linked_title_and_a_snippet() -> None:
+    cards = (
+        "<h2>Similar Q&amp;A</h2><a href='/en/article/1'><h3>Stairs hurt</h3><p>Q one ...</p></a>"
+        "<a href='/en/article/2'><h3>Running knee</h3><p>Q two ...</p></a>"
+    )
+    found = record(QUESTION + ASKER + REPLY + cards)
+    assert [(s.title, s.url, s.question_snippet) for s in found.similar] == [
+        ("Stairs hurt", "https://doctorqna.com/en/article/1", "Q one ..."),
+        ("Running knee", "https://doctorqna.com/en/article/2", "Q two ..."),
+    ]
+
+
+def test_a_heading_above_the_replies_is_not_a_doctor_line() -> None:
+    for heading in ("Doctor's Reply", "Doctors' replies (2)", "Doctors reply"):
+        found = record(QUESTION + ASKER + f"<h2>{heading}</h2>" + REPLY)
+        assert [a.doctor_name for a in found.answers] == ["Lin Kai"], heading
+        assert found.warnings == (), heading
