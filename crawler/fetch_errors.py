@@ -17,6 +17,8 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.middlewares.compression import CorruptContentEncoding, DecompressionLimit
+
 _BY_CLASS: tuple[tuple[type[BaseException], str], ...] = (
     (DownloadTimeoutError, "timeout"),
     (CannotResolveHostError, "dns"),
@@ -30,6 +32,12 @@ def exception_code(error: BaseException) -> str:
     """The stable code for a download exception (``oversize``, ``timeout``, ``dns``...)."""
     if isinstance(error, HttpError):
         return f"http_{error.response.status}"
+    if isinstance(error, DecompressionLimit):
+        return "decompression_limit"
+    if isinstance(error, CorruptContentEncoding):
+        return "bad_content_encoding"
+    if type(error).__name__ == "SiteUnreachable":  # crawler.middlewares.unreachable
+        return "site_unreachable"
     if isinstance(error, IgnoreRequest):
         return "robots_disallowed" if "robots.txt" in str(error) else "ignored"
     if isinstance(error, DownloadCancelledError):

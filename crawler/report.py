@@ -2,7 +2,10 @@
 
 Field coverage is how a scheduled crawl notices that the site changed its layout: parsing
 still "works" but a core field goes missing on most pages. ``CoverageThresholds`` decides when
-that is bad enough to exit with ``EXIT_COVERAGE``.
+that is bad enough to exit with ``EXIT_COVERAGE``. ``outcome_verdict`` decides when a run
+achieved nothing it was asked for (site unreachable, no page fetched) or could not read the
+robots.txt or sitemaps it was seeded from, so a scheduled crawl aimed at a dead or broken site
+exits non-zero instead of reporting success.
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ from parsers.record import EXPECTED_FIELDS, QARecord
 
 #: Exit code of a crawl whose core-field coverage fell below its threshold.
 EXIT_COVERAGE = 3
+#: Exit code of a crawl that fetched no page: the site did not answer (connection refused,
+#: DNS failure, timeouts), or answered but no requested page came back 2xx/304.
+EXIT_NOTHING_FETCHED = 4
+#: Exit code of a crawl whose robots.txt or a sitemap could not be read: pages they list are
+#: missing from the run even if others were fetched.
+EXIT_SEEDS_UNREADABLE = 5
 
 #: Unanswered questions legitimately lack answers, so the answers bar is lower.
 DEFAULT_THRESHOLDS: dict[str, float] = {
@@ -42,10 +51,27 @@ class CrawlTally:
     parsed: int = 0
     not_articles: int = 0
     missing: Counter[str] = field(default_factory=Counter)
+    #: Exchanges that got an HTTP response (any status), and attempts that got none, by code.
+    responses: int = 0
+    network_failures: Counter[str] = field(default_factory=Counter)
+    #: Page requests (not id probes) that reached a final outcome, and page requests of any
+    #: kind answered 2xx or 304: the run "fetched something" only if the latter is non-zero.
+    page_requests: int = 0
+    pages_received: int = 0
+    #: robots.txt and sitemaps that could not be read: "<url>: <code>", one per failure.
+    seed_failures: list[str] = field(default_factory=list)
+    #: Sitemap entries read, and how many were skipped (too long, off-site, over the cap).
+    sitemap_urls: int = 0
+    sitemap_skipped: Counter[str] = field(default_factory=Counter)
 
     def count_record(self, record: QARecord) -> None:
         self.parsed += 1
         self.missing.update(record.missing)
+
+    def seed_failed(self, url: str, code: str) -> None:
+        """robots.txt or a sitemap could not be read; ``code`` also counts as a failure."""
+        self.seed_failures.append(f"{url}: {code}")
+        self.failures[code] += 1
 
     def coverage(self) -> dict[str, float | None]:
         """Share of parsed pages that had each expected field (``None`` with no pages)."""
@@ -62,6 +88,14 @@ class CrawlTally:
             "parsed": self.parsed,
             "not_articles": self.not_articles,
             "coverage": self.coverage(),
+            "missing_fields": dict(sorted(self.missing.items())),
+            "responses": self.responses,
+            "network_failures": dict(sorted(self.network_failures.items())),
+            "page_requests": self.page_requests,
+            "pages_received": self.pages_received,
+            "seed_failures": list(self.seed_failures),
+            "sitemap_urls": self.sitemap_urls,
+            "sitemap_skipped": dict(sorted(self.sitemap_skipped.items())),
         }
 
 
@@ -114,10 +148,69 @@ def render_report(stats: dict[str, Any], console: Console | None = None) -> None
     outcomes.add_row("not articles (FAQ, listings)", str(not_articles))
     for reason, count in stats.get("failed_by_reason", {}).items():
         outcomes.add_row(f"failed: {reason}", str(count))
+    if stats.get("sitemap_urls"):
+        outcomes.add_row("sitemap URLs read", str(stats["sitemap_urls"]))
+    for reason, count in stats.get("sitemap_skipped", {}).items():
+        outcomes.add_row(f"sitemap URLs skipped: {reason}", str(count))
     console.print(outcomes)
+    for failure in stats.get("seed_failures", []):
+        console.print(f"[red]unreadable robots.txt/sitemap:[/red] {failure}")
     coverage = Table(title="Field coverage (share of parsed pages)")
     coverage.add_column("field")
     coverage.add_column("coverage", justify="right")
     for name, share in stats.get("coverage", {}).items():
         coverage.add_row(name, "-" if share is None else f"{share:.1%}")
     console.print(coverage)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Why a finished crawl must not exit 0: the exit code and one line saying why."""
+
+    exit_code: int
+    message: str
+
+
+def outcome_verdict(stats: dict[str, Any], *, incremental: bool = False) -> Verdict | None:
+    """``None`` when the run achieved what it was asked for, else the failure to report.
+
+    An incremental run with nothing due that only probed for new ids (404s) asked for no page,
+    so fetching none is a success; any other run that received no page is a failure.
+    """
+    network: dict[str, int] = stats.get("network_failures", {})
+    seed_failures = stats.get("seed_failures", [])
+    if stats.get("close_reason") == "site_unreachable" or (
+        stats.get("responses", 0) == 0 and network
+    ):
+        reasons = ", ".join(f"{code} {n}" for code, n in sorted(network.items()))
+        return Verdict(
+            EXIT_NOTHING_FETCHED,
+            f"the site did not answer: {sum(network.values())} attempt(s) failed at the network "
+            f"level ({reasons or 'no response'}) and no HTTP response came back; check "
+            f"--base-url, DNS and the network, then run again",
+        )
+    asked = not incremental or stats.get("page_requests", 0) > 0
+    if asked and stats.get("pages_received", 0) == 0:
+        why = (
+            f"robots.txt/sitemap unreadable ({'; '.join(seed_failures[:3])})"
+            if seed_failures
+            else f"{stats.get('page_requests', 0)} page request(s), none answered 2xx/304"
+        )
+        return Verdict(
+            EXIT_NOTHING_FETCHED,
+            f"no page was fetched: {why}; check the seed options and the site",
+        )
+    if seed_failures:
+        shown = "; ".join(seed_failures[:3]) + (" ..." if len(seed_failures) > 3 else "")
+        return Verdict(
+            EXIT_SEEDS_UNREADABLE,
+            f"{len(seed_failures)} robots.txt/sitemap file(s) could not be read ({shown}); the "
+            f"pages they list are missing from this run",
+        )
+    return None
+
+
+#: ``crawler.fetch_errors`` codes of attempts that got no HTTP response at all.
+NETWORK_CODES = frozenset(
+    {"timeout", "dns", "connection_refused", "connection_failed", "data_loss"}
+)

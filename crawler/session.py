@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Close reasons after which the run is over (stored with its stats); any other reason
+#: (Ctrl-C, SIGTERM, an error) leaves it unfinished for ``--resume``.
+ENDED_REASONS = frozenset({"finished", "site_unreachable"})
+
 Pending = tuple[QARecord | None, Capture]
 
 
@@ -197,7 +201,8 @@ class CrawlSession:
     def close(self, reason: str) -> Deferred[dict[str, Any]]:
         """Flush everything, close the WARC file and, if the crawl ran to its end, the run.
 
-        A run stopped early (Ctrl-C, an error) stays unfinished so ``--resume`` continues it.
+        A run stopped early (Ctrl-C, an error) stays unfinished so ``--resume`` continues it;
+        one stopped because the site never answered is over (there is nothing to resume).
         """
         if self._timer is not None and self._timer.running:
             self._timer.stop()
@@ -208,7 +213,7 @@ class CrawlSession:
             self.worker.close()
             self.stats = self.tally.to_stats()
             self.stats["warc_files"] = list(self.warc.files_written)
-            if reason == "finished":
+            if reason in ENDED_REASONS:
                 self.archive.finish_run(self.run_id, stats=self.stats, outcome=reason)
             return self.stats
 

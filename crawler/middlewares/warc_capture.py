@@ -6,10 +6,11 @@ sees the body before HttpCompressionMiddleware (590) decompresses it and sees re
 decompressed body under the original ``Content-Encoding`` header is the classic way to write
 WARCs nobody can replay (turicas/crau#16).
 
-Captures of responses the spider will parse (2xx answers to requests marked ``meta.PARSE``)
-are left in ``request.meta`` for the spider to complete with the parse outcome; every other
-capture (redirects, errors, robots.txt, sitemaps, revisits, exceptions) is queued for ingest
-here, so nothing the crawl saw is missing from the database.
+Captures of 2xx responses the spider will read (requests marked ``meta.PARSE`` or
+``meta.SEED_FILE``) are left in ``request.meta`` for the spider to complete with the parse
+outcome, or with the reason it could not read them (a gzip bomb, malformed sitemap XML); every
+other capture (redirects, errors, revisits, exceptions) is queued for ingest here, so nothing
+the crawl saw is missing from the database.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from crawler import meta
 from crawler.fetch_errors import exception_code
+from crawler.report import NETWORK_CODES
 from crawler.session import CrawlSession
 from crawler.warc import HttpRequestData, HttpResponseData
 from parsers.urls import canonicalize_url
@@ -74,6 +76,7 @@ class WarcCaptureMiddleware:
         url = canonicalize_url(response.url)
         status = response.status
         parse = bool(request.meta.get(meta.PARSE)) and 200 <= status < 300
+        seed_file = bool(request.meta.get(meta.SEED_FILE)) and 200 <= status < 300
         previous = self._previous(session, request, url, status)
         digest = payload_digest(response.body)
         exchange = (
@@ -125,7 +128,8 @@ class WarcCaptureMiddleware:
             parse_outcome=outcome,
         )
         session.tally.fetched += 1
-        if parse:
+        session.tally.responses += 1
+        if parse or seed_file:
             request.meta[meta.CAPTURE] = capture
         else:
             session.submit(None, capture)
@@ -136,7 +140,12 @@ class WarcCaptureMiddleware:
         session = self._session()
         if session is None or isinstance(exception, IgnoreRequest):
             return None  # robots.txt / offsite refusals never reached the network
+        code = exception_code(exception)
         session.tally.fetched += 1
+        if code in NETWORK_CODES:
+            session.tally.network_failures[code] += 1
+        else:  # the server answered, e.g. with a body over DOWNLOAD_MAXSIZE
+            session.tally.responses += 1
         session.submit(
             None,
             Capture(
@@ -145,7 +154,7 @@ class WarcCaptureMiddleware:
                 http_status=0,
                 site=session.site,
                 parse_outcome="not_parsed",
-                error_code=exception_code(exception),
+                error_code=code,
                 error_message=str(exception)[:500] or type(exception).__name__,
             ),
         )
