@@ -76,6 +76,11 @@ DOWNLOADER_MIDDLEWARES = {
     # After decompression: robots.txt is cut to ROBOTSTXT_MAX_BYTES before anyone parses it.
     "crawler.middlewares.robots_limit.RobotsTxtLimitMiddleware": 580,
 }
+#: Every HTTP attempt goes through the retry and WARC middlewares (no hidden pool retries).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.download.NoSilentRetryHTTPDownloadHandler",
+    "https": "crawler.download.NoSilentRetryHTTPDownloadHandler",
+}
 DUPEFILTER_CLASS = "crawler.dupefilter.CanonicalDupeFilter"
 ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
 EXTENSIONS = {

@@ -1,0 +1,77 @@
+"""Fetch attempts a hostile server provokes are all in the archive (issue 11, item 5).
+
+Each crawl runs against ``hostile_site.HostileSite`` on 127.0.0.1; the archive is checked
+with SQL and the WARC files with plain warcio.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from crawl_helpers import open_archive, read_all_warc, rows, run_crawl
+from hostile_site import HostileSite, corrupt_gzip, gzip_bomb, reset
+
+from crawler.demo_site.config import DemoSiteConfig
+
+pytestmark = pytest.mark.slow
+
+
+def test_gzip_bomb_and_corrupt_gzip_get_a_capture_and_a_page(tmp_path: Path) -> None:
+    with HostileSite(DemoSiteConfig(pages=6, seed=4)) as site:
+        bomb, corrupt = site.article_path(1), site.article_path(2)
+        site.route(bomb, gzip_bomb(64 * 1024 * 1024))
+        site.route(corrupt, corrupt_gzip())
+        ids = site.site.article_ids()
+        run_crawl(site.base_url, tmp_path, "--ids", f"{ids[0]}-{ids[-1]}")
+    archive = open_archive(tmp_path)
+    for path, code in ((bomb, "decompression_limit"), (corrupt, "bad_content_encoding")):
+        url = site.base_url + path
+        captures = rows(
+            archive,
+            "SELECT c.http_status, c.parse_outcome, c.error_code, c.warc_file, p.url "
+            "FROM captures c JOIN pages p ON p.id = c.page_id WHERE c.url = :url",
+            url=url,
+        )
+        assert captures == [(200, "not_parsed", code, captures[0][3], url)], captures
+        assert captures[0][3] is not None, "the response record is in WARC"
+    uris = {headers["uri"] for kind, headers, _ in read_all_warc(tmp_path) if kind == "response"}
+    assert {site.base_url + bomb, site.base_url + corrupt} <= uris
+    stats = rows(archive, "SELECT stats FROM crawl_runs")[0][0]
+    assert "ignored" not in str(stats)
+    assert "'decompression_limit': 1" in str(stats) or '"decompression_limit": 1' in str(stats)
+
+
+def test_connection_resets_are_retried_by_scrapy_only_and_each_leaves_a_capture(
+    tmp_path: Path,
+) -> None:
+    """Twisted's pool silently re-sent a request whose kept-alive connection was reset:
+    a hidden attempt with no capture, outside RETRY_TIMES and the backoff."""
+    with HostileSite(DemoSiteConfig(pages=6, seed=4)) as site:
+        victim = site.article_path(3)
+        site.route(victim, reset())
+        ids = site.site.article_ids()
+        run_crawl(
+            site.base_url,
+            tmp_path,
+            "--ids",
+            f"{ids[0]}-{ids[-1]}",
+            "--set",
+            "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+            "--set",
+            "RETRY_TIMES=2",
+            "--set",
+            "RETRY_BACKOFF_BASE=0.3",
+            "--set",
+            "RETRY_BACKOFF_MAX=5",
+        )
+        attempts = site.log.times(victim)
+    assert len(attempts) == 3, f"RETRY_TIMES=2 means 3 attempts, the server saw {len(attempts)}"
+    # Backoff 0.3 s then 0.6 s between attempts (a lower bound: load only adds to it).
+    assert attempts[1] - attempts[0] >= 0.3 and attempts[2] - attempts[1] >= 0.6
+    captures = rows(
+        open_archive(tmp_path),
+        "SELECT http_status, error_code FROM captures WHERE url = :url",
+        url=site.base_url + victim,
+    )
+    assert captures == [(0, "connection_failed")] * 3
