@@ -78,6 +78,16 @@ def article_id(url: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _done(status: int, retryable: set[int]) -> bool:
+    """Whether a URL whose last capture has ``status`` needs no fetch on resume.
+
+    A transient failure cut short by the kill is retried. So is a redirect: its target may
+    never have been captured, and only fetching the redirect again leads back to it (the
+    duplicate filter drops the target if it was captured).
+    """
+    return status not in retryable and not 300 <= status < 400
+
+
 def _flag(value: Any) -> bool:
     """Spider arguments arrive as strings from ``scrapy crawl -a``."""
     if isinstance(value, str):
@@ -216,8 +226,7 @@ class DoctorQnaSpider(scrapy.Spider):
             retryable = {0, *(int(c) for c in self.settings.getlist("RETRY_HTTP_CODES"))}
             for url in archive.captured_urls(self.session.run_id):
                 last = archive.last_capture(url)
-                # A transient failure cut short by the kill is retried, not taken as done.
-                if last is None or last.http_status not in retryable:
+                if last is None or _done(last.http_status, retryable):
                     yield url
         if self.incremental:
             yield from archive.not_due_urls(
