@@ -15,6 +15,7 @@ from pathlib import Path
 
 from parsers.record import QARecord
 from storage import Archive, Capture
+from storage.runs import RunCheckpoint
 
 _archive: Archive | None = None
 
@@ -24,9 +25,11 @@ def _open(db_url: str | None, data_dir: str) -> None:
     _archive = Archive.open(db_url, data_dir=Path(data_dir))
 
 
-def _ingest(batch: Sequence[tuple[QARecord | None, Capture]]) -> list[str]:
+def _ingest(
+    batch: Sequence[tuple[QARecord | None, Capture]], checkpoint: RunCheckpoint | None
+) -> list[str]:
     assert _archive is not None, "worker initializer did not run"
-    return [result.status for result in _archive.ingest_many(batch)]
+    return [result.status for result in _archive.ingest_many(batch, checkpoint=checkpoint)]
 
 
 class IngestWorker:
@@ -35,9 +38,14 @@ class IngestWorker:
         context = multiprocessing.get_context("spawn")
         self._pool = context.Pool(1, initializer=_open, initargs=(db_url, str(data_dir)))
 
-    def ingest(self, batch: Sequence[tuple[QARecord | None, Capture]]) -> list[str]:
-        """Blocks until the worker has committed ``batch``; call it from a thread."""
-        return self._pool.apply(_ingest, (list(batch),))
+    def ingest(
+        self,
+        batch: Sequence[tuple[QARecord | None, Capture]],
+        checkpoint: RunCheckpoint | None = None,
+    ) -> list[str]:
+        """Blocks until the worker has committed ``batch`` (and ``checkpoint`` with it, in
+        the same transaction); call it from a thread."""
+        return self._pool.apply(_ingest, (list(batch), checkpoint))
 
     def close(self) -> None:
         self._pool.close()

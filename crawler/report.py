@@ -64,13 +64,46 @@ class CrawlTally:
     sitemap_urls: int = 0
     sitemap_skipped: Counter[str] = field(default_factory=Counter)
 
-    def count_record(self, record: QARecord) -> None:
-        self.parsed += 1
-        self.missing.update(record.missing)
+    def count_capture(self, record: QARecord | None, parse_outcome: str, code: str | None) -> None:
+        """One capture handed to ingest: a fetch, and a parse if the spider parsed it."""
+        self.fetched += 1
+        if record is not None:
+            self.parsed += 1
+            self.missing.update(record.missing)
+        elif parse_outcome == "error" and code == "not_an_article":
+            self.not_articles += 1  # FAQ and listing pages: expected
+        elif parse_outcome == "error" and code:
+            self.failures[code] += 1
+
+    @classmethod
+    def from_stats(cls, stats: dict[str, Any] | None) -> CrawlTally:
+        """The tally a run had stored (its last checkpoint), to continue counting on resume."""
+        stats = stats or {}
+        return cls(
+            fetched=stats.get("fetched", 0),
+            retried=stats.get("retried", 0),
+            ingest=Counter({s: stats.get(s, 0) for s in INGEST_STATUSES if stats.get(s)}),
+            failures=Counter(stats.get("failed_by_reason", {})),
+            parsed=stats.get("parsed", 0),
+            not_articles=stats.get("not_articles", 0),
+            missing=Counter(stats.get("missing_fields", {})),
+            responses=stats.get("responses", 0),
+            network_failures=Counter(stats.get("network_failures", {})),
+            page_requests=stats.get("page_requests", 0),
+            pages_received=stats.get("pages_received", 0),
+            seed_failures=list(stats.get("seed_failures", [])),
+            sitemap_urls=stats.get("sitemap_urls", 0),
+            sitemap_skipped=Counter(stats.get("sitemap_skipped", {})),
+        )
 
     def seed_failed(self, url: str, code: str) -> None:
-        """robots.txt or a sitemap could not be read; ``code`` also counts as a failure."""
-        self.seed_failures.append(f"{url}: {code}")
+        """robots.txt or a sitemap could not be read; ``code`` also counts as a failure.
+
+        Listed once per file, even when a resumed run reads it (and fails) again.
+        """
+        failure = f"{url}: {code}"
+        if failure not in self.seed_failures:
+            self.seed_failures.append(failure)
         self.failures[code] += 1
 
     def coverage(self) -> dict[str, float | None]:

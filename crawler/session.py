@@ -7,7 +7,9 @@ one object knows which run a capture belongs to and when everything has been wri
 
 Ingest is batched (``INGEST_BATCH_SIZE`` items or ``INGEST_BATCH_SECONDS``); each batch is one
 transaction in the ``IngestWorker`` process, one batch at a time, handed over from a thread, so
-database writes never hold the reactor.
+database writes never hold the reactor. Each batch carries the run's counters as they were when
+it was cut (a ``RunCheckpoint``), stored in the same transaction: a resumed run starts from
+them, so the stats of a run killed and resumed cover all of it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from crawler.seen import SeenUrls
 from crawler.warc import RotatingWarcWriter
 from parsers.record import QARecord
 from storage import Archive, Capture, CaptureSummary
+from storage.runs import RunCheckpoint
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -67,6 +70,8 @@ class CrawlSession:
         self.warc = warc
         self.worker = worker
         self.tally = CrawlTally()
+        #: WARC files of earlier segments of a resumed run.
+        self.earlier_warc_files: list[str] = []
         self.known = SeenUrls()
         self.stats: dict[str, Any] | None = None
         self._batch: list[Pending] = []
@@ -119,6 +124,10 @@ class CrawlSession:
             batch_seconds=settings.getfloat("INGEST_BATCH_SECONDS"),
             max_pending_batches=settings.getint("INGEST_MAX_PENDING_BATCHES", 4),
         )
+        if resume:
+            stored = archive.run_stats(run_id) or {}
+            session.tally = CrawlTally.from_stats(stored)
+            session.earlier_warc_files = list(stored.get("warc_files", []))
         session.load_known_pages()
         return session
 
@@ -150,20 +159,32 @@ class CrawlSession:
         self._timer.start(self._batch_seconds, now=False)
 
     def submit(self, record: QARecord | None, capture: Capture) -> None:
-        """Queue one capture (with its record, if it parsed) for the next ingest batch."""
+        """Queue one capture (with its record, if it parsed) for the next ingest batch.
+
+        Counted here, as it joins a batch, so a checkpoint counts exactly the captures
+        committed with it and before it.
+        """
         self._batch.append((record, replace(capture, crawl_run_id=self.run_id)))
-        if record is not None:
-            self.tally.count_record(record)
+        self.tally.count_capture(record, capture.parse_outcome, capture.error_code)
         if len(self._batch) >= self._batch_size:
             self.flush()
+
+    def counters(self) -> dict[str, Any]:
+        """The run's stats so far, as a checkpoint stores them and the report prints them."""
+        stats = self.tally.to_stats()
+        stats["warc_files"] = [*self.earlier_warc_files, *self.warc.files_written]
+        return stats
 
     def flush(self) -> Deferred[None]:
         """Hand the current batch to the ingest worker after the batch before it."""
         if not self._batch:
             return self._inflight
         batch, self._batch = self._batch, []
+        checkpoint = RunCheckpoint(self.run_id, self.counters())
         self._pending_batches += 1
-        self._inflight = self._inflight.addCallback(lambda _: self._ingest_in_thread(batch))
+        self._inflight = self._inflight.addCallback(
+            lambda _: self._ingest_in_thread(batch, checkpoint)
+        )
         return self._inflight
 
     def capacity(self) -> Deferred[None]:
@@ -183,8 +204,8 @@ class CrawlSession:
         while self._waiters and self._pending_batches <= self._max_pending:
             self._waiters.pop(0).callback(None)
 
-    def _ingest_in_thread(self, batch: list[Pending]) -> Deferred[None]:
-        deferred = threads.deferToThread(self.worker.ingest, batch)
+    def _ingest_in_thread(self, batch: list[Pending], checkpoint: RunCheckpoint) -> Deferred[None]:
+        deferred = threads.deferToThread(self.worker.ingest, batch, checkpoint)
 
         def tally(statuses: list[str]) -> None:
             self.tally.ingest.update(statuses)
@@ -211,8 +232,7 @@ class CrawlSession:
         def finish(_: Any) -> dict[str, Any]:
             self.warc.close()
             self.worker.close()
-            self.stats = self.tally.to_stats()
-            self.stats["warc_files"] = list(self.warc.files_written)
+            self.stats = self.counters()
             if reason in ENDED_REASONS:
                 self.archive.finish_run(self.run_id, stats=self.stats, outcome=reason)
             return self.stats

@@ -20,7 +20,7 @@ from parsers.record import QARecord
 from storage import pages, runs
 from storage.capture import Capture
 from storage.engine import WRITE_LOCK, default_url, make_engine, upgrade
-from storage.ingest import IngestResult, ingest_batch
+from storage.ingest import STATUSES, IngestResult, ingest_batch
 from storage.names import NameCache
 from storage.search import SearchFilters, SearchHit, search
 
@@ -67,14 +67,26 @@ class Archive:
     def ingest(self, record: QARecord | None, capture: Capture) -> IngestResult:
         return self.ingest_many([(record, capture)])[0]
 
-    def ingest_many(self, items: Sequence[tuple[QARecord | None, Capture]]) -> list[IngestResult]:
-        """Ingest all items in one transaction (all or nothing); see ``storage.ingest``."""
+    def ingest_many(
+        self,
+        items: Sequence[tuple[QARecord | None, Capture]],
+        *,
+        checkpoint: runs.RunCheckpoint | None = None,
+    ) -> list[IngestResult]:
+        """Ingest all items in one transaction (all or nothing); see ``storage.ingest``.
+
+        ``checkpoint`` stores the crawl run's counters in the same transaction.
+        """
         if not items:
             return []
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self._write() as conn:
-                    return ingest_batch(conn, items, self._names)
+                    results = ingest_batch(conn, items, self._names)
+                    if checkpoint is not None:
+                        statuses = [result.status for result in results]
+                        runs.checkpoint_run(conn, checkpoint, statuses, STATUSES)
+                    return results
             except DBAPIError as error:
                 self._names.clear()
                 sqlstate = getattr(error.orig, "sqlstate", None)
@@ -94,6 +106,10 @@ class Archive:
             runs.finish_run(conn, run_id, stats=stats, outcome=outcome)
 
     # -- reading ------------------------------------------------------------------------
+
+    def run_stats(self, run_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            return runs.run_stats(conn, run_id)
 
     def unfinished_run(self, site: str) -> int | None:
         with self.engine.connect() as conn:

@@ -6,7 +6,9 @@ fetched and a report can be rebuilt for any past run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +40,41 @@ def finish_run(conn: Connection, run_id: int, *, stats: dict[str, Any], outcome:
     )
     if result.rowcount != 1:
         raise KeyError(f"no crawl run with id {run_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class RunCheckpoint:
+    """A crawl's counters at the moment one ingest batch was cut, stored with that batch.
+
+    Written in the batch's own transaction, so a run's stored stats always describe exactly
+    the captures the database holds: after a kill, ``--resume`` continues from them and the
+    finished run's stats cover every segment. ``counters`` are the crawler's; the ingest
+    outcomes (``new``, ``changed``...) are added up here from the batch's results.
+    """
+
+    run_id: int
+    counters: dict[str, Any]
+
+
+def checkpoint_run(
+    conn: Connection, checkpoint: RunCheckpoint, statuses: Sequence[str], names: Sequence[str]
+) -> None:
+    """Store ``checkpoint`` plus the run's ingest outcomes so far (``names``) and this batch's."""
+    stored = conn.execute(
+        select(_runs.c.stats).where(_runs.c.id == checkpoint.run_id).with_for_update()
+    ).scalar_one_or_none()
+    previous = stored or {}
+    counts = Counter(statuses)
+    outcomes = {name: int(previous.get(name, 0)) + counts[name] for name in names}
+    conn.execute(
+        update(_runs)
+        .where(_runs.c.id == checkpoint.run_id)
+        .values(stats={**checkpoint.counters, **outcomes})
+    )
+
+
+def run_stats(conn: Connection, run_id: int) -> dict[str, Any] | None:
+    return conn.execute(select(_runs.c.stats).where(_runs.c.id == run_id)).scalar_one_or_none()
 
 
 def unfinished_run(conn: Connection, site: str) -> int | None:

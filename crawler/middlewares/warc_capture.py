@@ -127,7 +127,6 @@ class WarcCaptureMiddleware:
             last_modified=last_modified,
             parse_outcome=outcome,
         )
-        session.tally.fetched += 1
         session.tally.responses += 1
         if parse or seed_file:
             request.meta[meta.CAPTURE] = capture
@@ -141,7 +140,6 @@ class WarcCaptureMiddleware:
         if session is None or isinstance(exception, IgnoreRequest):
             return None  # robots.txt / offsite refusals never reached the network
         code = exception_code(exception)
-        session.tally.fetched += 1
         if code in NETWORK_CODES:
             session.tally.network_failures[code] += 1
         else:  # the server answered, e.g. with a body over DOWNLOAD_MAXSIZE

@@ -39,7 +39,7 @@ from crawler.items import PageItem
 from crawler.session import CrawlSession
 from crawler.sitemaps import SITEMAP_INDEX, SitemapError, iter_sitemap
 from parsers import parse, parser_version
-from parsers.errors import NotAnArticle, ParseError
+from parsers.errors import ParseError
 from parsers.record import QARecord
 from parsers.urls import canonicalize_url
 from storage.capture import Capture
@@ -467,10 +467,6 @@ class DoctorQnaSpider(scrapy.Spider):
         try:
             record = parse(response.body, response.url, headers, site=self.site)
         except ParseError as error:
-            if isinstance(error, NotAnArticle):
-                self.session.tally.not_articles += 1  # FAQ and listing pages: expected
-            else:
-                self.session.tally.failures[error.code] += 1
             return None, replace(
                 capture,
                 parse_outcome="error",

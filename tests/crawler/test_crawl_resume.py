@@ -20,10 +20,11 @@ pytestmark = pytest.mark.slow
 
 
 def _unfinish_last_run(data_dir: Path) -> None:
-    """What a SIGKILL leaves: the run row without ``ended_at``, stats or outcome."""
+    """What a SIGKILL right after the last ingest batch leaves: the run row without
+    ``ended_at`` or outcome, its stats as that batch's checkpoint stored them."""
     with open_archive(data_dir).engine.begin() as conn:
         conn.exec_driver_sql(
-            "UPDATE crawl_runs SET ended_at = NULL, outcome = NULL, stats = NULL "
+            "UPDATE crawl_runs SET ended_at = NULL, outcome = NULL "
             "WHERE id = (SELECT MAX(id) FROM crawl_runs)"
         )
 

@@ -70,9 +70,9 @@ def _record(missing: tuple[str, ...]) -> QARecord:
 def test_coverage_verdicts() -> None:
     tally = CrawlTally()
     for n in range(20):
-        tally.count_record(_record(("answers",) if n < 8 else ()))
+        tally.count_capture(_record(("answers",) if n < 8 else ()), "ok", None)
     for n in range(20):
-        tally.count_record(_record(("question_body", "asked_on") if n < 5 else ()))
+        tally.count_capture(_record(("question_body", "asked_on") if n < 5 else ()), "ok", None)
     stats = tally.to_stats()
     assert stats["coverage"]["answers"] == pytest.approx(0.8)
     assert stats["coverage"]["question_body"] == pytest.approx(35 / 40)
