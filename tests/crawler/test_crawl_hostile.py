@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from crawl_helpers import open_archive, read_all_warc, rows, run_crawl
-from hostile_site import HostileSite, corrupt_gzip, gzip_bomb, reset
+from hostile_site import HostileSite, corrupt_gzip, gzip_bomb, reset, with_canonical
 
 from crawler.demo_site.config import DemoSiteConfig
 
@@ -75,3 +75,33 @@ def test_connection_resets_are_retried_by_scrapy_only_and_each_leaves_a_capture(
         url=site.base_url + victim,
     )
     assert captures == [(0, "connection_failed")] * 3
+
+
+def test_foreign_canonical_links_are_recorded_not_followed_or_merged(tmp_path: Path) -> None:
+    with HostileSite(DemoSiteConfig(pages=8, seed=4)) as site:
+        ids = site.site.article_ids()
+        first, second, never = ids[0], ids[1], ids[-1]  # ``never`` is outside the crawl
+        other_article = site.site.url_for(never)
+        off_site = f"https://elsewhere.example/en/article/{never}"
+        site.route(
+            site.site.path_for(first),
+            with_canonical(site, site.site.path_for(first), other_article),
+        )
+        site.route(
+            site.site.path_for(second),
+            with_canonical(site, site.site.path_for(second), off_site),
+        )
+        run_crawl(site.base_url, tmp_path, "--ids", f"{first}-{second}")
+        assert site.log.count(site.site.path_for(never)) == 0, "a canonical is not followed"
+    archive = open_archive(tmp_path)
+    pages = dict(rows(archive, "SELECT url, external_id FROM pages"))
+    assert site.site.url_for(never) not in pages
+    for article_id, declared in ((first, other_article), (second, off_site)):
+        url = site.site.url_for(article_id)
+        assert pages[url] == str(article_id)
+        assert rows(
+            archive, "SELECT declared_canonical FROM captures WHERE url = :url", url=url
+        ) == [(declared,)]
+        record = archive.record(url)
+        assert record is not None
+        assert record.question_title == site.site.record(article_id).question_title

@@ -71,15 +71,15 @@ def test_db_upgrade_and_info(db_url: str) -> None:
     runner = CliRunner()
     first = runner.invoke(cli, ["db", "upgrade", "--db", db_url])
     assert first.exit_code == 0, first.output
-    assert "migrated (empty) -> 0003" in first.output
+    assert "migrated (empty) -> 0006" in first.output
     again = runner.invoke(cli, ["db", "upgrade", "--db", db_url])
-    assert "already at revision 0003" in again.output
+    assert "already at revision 0006" in again.output
     with Archive.open(db_url) as archive:
         archive.ingest_many([pair(n) for n in range(4)])
         counts = row_counts(archive)
     info = runner.invoke(cli, ["db", "info", "--db", db_url])
     assert info.exit_code == 0, info.output
-    assert "schema revision 0003 (current)" in info.output
+    assert "schema revision 0006 (current)" in info.output
     lines = {line.split("│")[1].strip(): line for line in info.output.splitlines() if "│" in line}
     assert lines["pages"].split("│")[2].strip() == str(counts["pages"]) == "4"
     assert lines["qa_flat (view)"].split("│")[2].strip() == "4"
