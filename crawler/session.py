@@ -24,6 +24,7 @@ from twisted.internet import task, threads
 from twisted.internet.defer import Deferred, succeed
 
 from crawler.ingest_worker import IngestWorker
+from crawler.parsing import CrawlParser
 from crawler.report import CrawlTally
 from crawler.seen import SeenUrls
 from crawler.warc import RotatingWarcWriter
@@ -58,6 +59,7 @@ class CrawlSession:
         resumed: bool,
         warc: RotatingWarcWriter,
         worker: IngestWorker,
+        parser: CrawlParser,
         batch_size: int,
         batch_seconds: float,
         max_pending_batches: int = 4,
@@ -69,6 +71,7 @@ class CrawlSession:
         self.resumed = resumed
         self.warc = warc
         self.worker = worker
+        self.parser = parser
         self.tally = CrawlTally()
         #: WARC files of earlier segments of a resumed run.
         self.earlier_warc_files: list[str] = []
@@ -120,6 +123,7 @@ class CrawlSession:
             resumed=resume,
             warc=warc,
             worker=IngestWorker(settings.get("HEALTHQA_DB_URL"), data_dir),
+            parser=CrawlParser.from_settings(settings),
             batch_size=settings.getint("INGEST_BATCH_SIZE"),
             batch_seconds=settings.getfloat("INGEST_BATCH_SECONDS"),
             max_pending_batches=settings.getint("INGEST_MAX_PENDING_BATCHES", 4),
@@ -230,6 +234,7 @@ class CrawlSession:
         finished = self.flush()
 
         def finish(_: Any) -> dict[str, Any]:
+            self.parser.close()
             self.warc.close()
             self.worker.close()
             self.stats = self.counters()

@@ -39,6 +39,18 @@ ROBOTSTXT_MAX_BYTES = 512 * 1024
 FRONTIER_MAX_PENDING = 1000
 #: Longer URLs are dropped before they are requested: the archive stores up to 2,000 chars.
 URLLENGTH_LIMIT = 2000
+# -- parsing ------------------------------------------------------------------------------------
+#: Pages are parsed in this many worker processes, off the reactor (``crawler/parsing.py``).
+PARSE_WORKERS = 2
+#: Per-page budget: a page whose parse takes longer fails with ``parse_timeout`` (its worker
+#: is killed); one over these sizes fails with ``too_complex`` without being parsed. Both are
+#: recorded on the capture and can be retried with ``healthqa reparse``.
+PARSE_TIMEOUT = 10.0
+PARSE_MAX_BYTES = 2 * 1024 * 1024
+PARSE_MAX_TAGS = 250_000
+#: The parse function (``module:attribute`` or ``file.py:attribute``); tests swap in a slow one.
+PARSE_FUNCTION = "parsers:parse"
+
 #: Stop with ``site_unreachable`` after this many attempts in a row failed at the network
 #: level without the site ever answering (0 disables the check).
 UNREACHABLE_AFTER_ATTEMPTS = 8

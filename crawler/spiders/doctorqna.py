@@ -38,7 +38,7 @@ from crawler.frontier import UrlSpool, Wakeup, pause
 from crawler.items import PageItem
 from crawler.session import CrawlSession
 from crawler.sitemaps import SITEMAP_INDEX, SitemapError, iter_sitemap
-from parsers import parse, parser_version
+from parsers import parser_version
 from parsers.errors import ParseError
 from parsers.record import QARecord
 from parsers.urls import canonicalize_url
@@ -442,30 +442,35 @@ class DoctorQnaSpider(scrapy.Spider):
 
     # -- pages --------------------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         capture: Capture | None = response.meta.pop(meta.CAPTURE, None)
         number = article_id(response.url)
         self._count_page_outcome(response.request)
         if 200 <= response.status < 300 or response.status == 304:
             self.session.tally.pages_received += 1
         if capture is not None:
-            record, capture = self._parse(response, capture)
+            record, capture = await self._parse(response, capture)
             yield PageItem(record=record, capture=capture)
             if response.meta.get(meta.HOP, 0) < self.follow_depth:
-                yield from self._follow(response, record)
+                for request in self._follow(response, record):
+                    yield request
         exists = 200 <= response.status < 300 or response.status == 304
         if exists and number is not None and self._highest_id is not None and self.incremental:
             self._highest_id = max(self._highest_id, number)
-            yield from self._probes()
+            for request in self._probes():
+                yield request
 
-    def _parse(self, response: Response, capture: Capture) -> tuple[QARecord | None, Capture]:
+    async def _parse(self, response: Response, capture: Capture) -> tuple[QARecord | None, Capture]:
+        """Parse in a worker process under the page budget (``crawler.parsing``)."""
         headers = {
             name.decode("latin-1"): values[-1].decode("latin-1")
             for name, values in response.headers.items()
             if values
         }
         try:
-            record = parse(response.body, response.url, headers, site=self.site)
+            record = await maybe_deferred_to_future(
+                self.session.parser.parse(response.body, response.url, headers, site=self.site)
+            )
         except ParseError as error:
             return None, replace(
                 capture,

@@ -7,12 +7,11 @@ checks the exit code, the one-line message and what the archive recorded.
 from __future__ import annotations
 
 import gzip
-import json
 import subprocess
 from pathlib import Path
 
 import pytest
-from crawl_helpers import CLI, open_archive, rows, run_crawl
+from crawl_helpers import CLI, open_archive, rows, run_crawl, stored_stats
 from hostile_site import (
     HostileSite,
     closed_port_url,
@@ -30,11 +29,6 @@ from crawler.demo_site.config import DemoSiteConfig
 from crawler.report import EXIT_NOTHING_FETCHED, EXIT_SEEDS_UNREADABLE
 
 pytestmark = pytest.mark.slow
-
-
-def _stats(data_dir: Path) -> dict:
-    value = rows(open_archive(data_dir), "SELECT stats FROM crawl_runs ORDER BY id DESC")[0][0]
-    return value if isinstance(value, dict) else json.loads(value)
 
 
 def test_closed_port_exits_4_within_60_seconds_with_default_politeness(tmp_path: Path) -> None:
@@ -60,7 +54,7 @@ def test_closed_port_exits_4_within_60_seconds_with_default_politeness(tmp_path:
     # The run is over (not left for --resume) and its stats say why.
     run = rows(open_archive(tmp_path), "SELECT outcome, ended_at FROM crawl_runs")
     assert run[0][0] == "site_unreachable" and run[0][1] is not None
-    assert _stats(tmp_path)["responses"] == 0
+    assert stored_stats(tmp_path)["responses"] == 0
 
 
 def test_dns_failure_exits_4(tmp_path: Path) -> None:
@@ -148,7 +142,7 @@ def test_unreadable_sitemaps_are_captures_with_a_reason_and_exit_5(tmp_path: Pat
     assert codes[f"{base}/bomb.xml.gz"] == "sitemap_too_large"
     assert codes[f"{base}/encoded-bomb.xml"] == "decompression_limit"
     assert codes[f"{base}/corrupt.xml"] == "bad_content_encoding"
-    stats = _stats(tmp_path)
+    stats = stored_stats(tmp_path)
     assert len(stats["seed_failures"]) == 7, stats["seed_failures"]
     assert stats["failed_by_reason"]["sitemap_malformed"] == 1
     assert stats["failed_by_reason"]["http_500"] == 1
@@ -166,7 +160,7 @@ def test_robots_txt_that_keeps_failing_exits_5(tmp_path: Path) -> None:
         run_crawl(site.base_url, tmp_path, "--sitemap", "--set", "RETRY_TIMES=1", expect=5)
         # The conventional sitemap was still tried, and its page fetched.
         assert site.log.count("/sitemap.xml") == 1
-    stats = _stats(tmp_path)
+    stats = stored_stats(tmp_path)
     assert stats["seed_failures"] == [f"{site.base_url}/robots.txt: http_503"]
     assert stats["pages_received"] == 1
 
@@ -188,6 +182,6 @@ def test_a_site_that_answered_is_not_called_unreachable(tmp_path: Path) -> None:
             "CONCURRENT_REQUESTS_PER_DOMAIN=1",
         )
     assert "did not answer" not in result.stdout
-    stats = _stats(tmp_path)
+    stats = stored_stats(tmp_path)
     assert stats["pages_received"] == 2
     assert stats["failed_by_reason"]["connection_failed"] == len(ids) - 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -10,11 +9,17 @@ import time
 from pathlib import Path
 
 import pytest
-from crawl_helpers import crawl_command, open_archive, read_all_warc, rows, run_crawl
+from crawl_helpers import (
+    crawl_command,
+    open_archive,
+    read_all_warc,
+    rows,
+    run_crawl,
+    stored_stats,
+)
 
 from crawler.demo_site.config import DemoSiteConfig
 from crawler.demo_site.server import serve_demo_site
-from storage import Archive
 
 pytestmark = pytest.mark.slow
 
@@ -27,11 +32,6 @@ def _kill_after(process: subprocess.Popen[str], served: callable, at_least: int)
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-
-
-def _stats(archive: Archive) -> dict:
-    value = rows(archive, "SELECT stats FROM crawl_runs")[0][0]
-    return value if isinstance(value, dict) else json.loads(value)
 
 
 def test_sigkill_then_resume_stores_every_page_once(tmp_path: Path) -> None:
@@ -56,14 +56,14 @@ def test_sigkill_then_resume_stores_every_page_once(tmp_path: Path) -> None:
         before = rows(archive, "SELECT COUNT(*) FROM captures")[0][0]
         assert 0 < before < 300
         # The last committed batch stored the counters of exactly what the database holds.
-        assert _stats(archive)["fetched"] == before
+        assert stored_stats(tmp_path)["fetched"] == before
 
         run_crawl(server.base_url, tmp_path, "--resume", *args)
 
         runs = rows(archive, "SELECT id, ended_at, outcome FROM crawl_runs")
         assert len(runs) == 1 and runs[0][1] is not None and runs[0][2] == "finished"
         # The finished run's stats cover both segments, not just the last.
-        stats = _stats(archive)
+        stats = stored_stats(tmp_path)
         assert stats["fetched"] == rows(archive, "SELECT COUNT(*) FROM captures")[0][0]
         ok = rows(archive, "SELECT COUNT(*) FROM captures WHERE parse_outcome = 'ok'")[0][0]
         assert stats["parsed"] == ok

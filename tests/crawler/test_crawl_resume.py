@@ -7,11 +7,10 @@ the state a kill leaves behind; the resumed run must complete it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from crawl_helpers import open_archive, rows, run_crawl
+from crawl_helpers import open_archive, rows, run_crawl, stored_stats
 from hostile_site import HostileSite, Reply, Visit, redirect, with_canonical
 
 from crawler.demo_site.config import DemoSiteConfig
@@ -80,8 +79,7 @@ def test_resumed_run_stats_cover_the_whole_run(tmp_path: Path) -> None:
         _unfinish_last_run(tmp_path)
         run_crawl(site.base_url, tmp_path, "--resume", *args)
     archive = open_archive(tmp_path)
-    (stats,) = rows(archive, "SELECT stats FROM crawl_runs")[0]
-    stats = stats if isinstance(stats, dict) else json.loads(stats)
+    stats = stored_stats(tmp_path)
     captures = rows(archive, "SELECT parse_outcome, COUNT(*) FROM captures GROUP BY 1")
     by_outcome = dict(captures)
     assert stats["fetched"] == sum(by_outcome.values())
