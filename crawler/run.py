@@ -1,9 +1,8 @@
 """Run one crawl in this process (Scrapy's CrawlerProcess) and return its report.
 
 Shared by ``healthqa crawl`` and ``healthqa demo`` so both build settings the same way. A
-process can run only one crawl: the Twisted reactor cannot be restarted. Ingest runs in a
-*spawned* worker process, so a script calling ``run_crawl`` needs the usual
-``if __name__ == "__main__":`` guard (the ``healthqa`` console script has it).
+process can run only one crawl: the Twisted reactor cannot be restarted. Ingest and parsing run
+in child interpreters of their own (``parsers.child``), which import only their own modules.
 """
 
 from __future__ import annotations

@@ -28,9 +28,9 @@ import contextlib
 import importlib
 import importlib.util
 import logging
-import multiprocessing
 import os
 import queue
+import subprocess
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,6 +39,7 @@ from types import TracebackType
 from typing import Any
 
 from parsers import errors
+from parsers.child import start_child
 from parsers.errors import ParseError
 from parsers.record import QARecord
 
@@ -168,16 +169,7 @@ def _rebuild(code: str, message: str, url: str | None) -> ParseError:
 
 class _Worker:
     def __init__(self, function_spec: str, max_rss: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.conn, child = context.Pipe()
-        self.process = context.Process(
-            target=_serve,
-            args=(child, function_spec, max_rss),
-            name="healthqa-parse",
-            daemon=True,
-        )
-        self.process.start()
-        child.close()
+        self.process, self.conn = start_child("parsers.budget:_serve", function_spec, max_rss)
         self.ready = False
 
     def wait_ready(self) -> None:
@@ -190,14 +182,15 @@ class _Worker:
 
     def kill(self) -> None:
         self.process.kill()
-        self.process.join(10)
+        self.process.wait(10)
         self.conn.close()
 
     def stop(self) -> None:
         with contextlib.suppress(OSError, ValueError):  # already gone
             self.conn.send(None)
-        self.process.join(5)
-        if self.process.is_alive():
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
             self.kill()
         else:
             self.conn.close()

@@ -128,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
         route_path = self.path.partition("?")[0]
         attempt = owner.log.add(route_path)
         headers = dict(self.headers.items())
-        route = owner.routes.get(route_path)
+        route = owner.routes.get(route_path) or owner.prefix_route(route_path)
         try:
             reply = route(Visit(self.path, attempt, headers)) if route else Reply(fallthrough=True)
             if reply.fallthrough:
@@ -171,6 +171,7 @@ class HostileSite:
     def __init__(self, config: DemoSiteConfig | None = None) -> None:
         self.site = DemoSite(config or DemoSiteConfig(pages=20, seed=5))
         self.routes: dict[str, Route] = {}
+        self.prefixes: dict[str, Route] = {}
         self.log = HostileLog()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
@@ -186,6 +187,16 @@ class HostileSite:
         """Serve ``behaviour`` at ``path``; returns the absolute URL."""
         self.routes[path] = behaviour
         return self.base_url + path
+
+    def route_prefix(self, prefix: str, behaviour: Route) -> None:
+        """Serve ``behaviour`` for every path starting with ``prefix`` (exact routes win)."""
+        self.prefixes[prefix] = behaviour
+
+    def prefix_route(self, path: str) -> Route | None:
+        for prefix, behaviour in self.prefixes.items():
+            if path.startswith(prefix):
+                return behaviour
+        return None
 
     def article_path(self, index: int) -> str:
         """Path of the ``index``-th existing article of the demo site."""
@@ -365,5 +376,20 @@ def with_canonical(site: HostileSite, path: str, canonical: str) -> Route:
         end = body.index(">", start) + 1
         body = body[:start] + f'<link rel="canonical" href="{canonical}">' + body[end:]
         return Reply(page.status, dict(page.headers), body.encode("utf-8"))
+
+    return route
+
+
+def any_article(site: HostileSite) -> Route:
+    """``/en/article/<n>`` for any ``n``: one demo article re-labelled with that id, so a
+    site of a million URLs costs no memory and every page parses."""
+    model_id = site.site.article_ids()[0]
+    template = site.site.page(site.site.path_for(model_id)).body
+    own_path = f"/en/article/{model_id}".encode()
+
+    def route(visit: Visit) -> Reply:
+        number = visit.path.partition("?")[0].rsplit("/", 1)[1]
+        body = template.replace(own_path, f"/en/article/{number}".encode())
+        return Reply(200, dict(_HTML), body)
 
     return route
