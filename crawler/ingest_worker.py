@@ -13,15 +13,19 @@ The worker is a plain child interpreter on a socket pair (``parsers.child``), no
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from parsers.child import start_child
 from parsers.record import QARecord
-from storage import Archive, Capture
+from storage import Archive, Capture, IngestError
 from storage.runs import RunCheckpoint
+
+logger = logging.getLogger(__name__)
 
 Batch = Sequence[tuple[QARecord | None, Capture]]
 
@@ -42,22 +46,55 @@ def _serve(conn: Connection, db_url: str | None, data_dir: str) -> None:
                 return
             batch, checkpoint = job
             try:
-                results = archive.ingest_many(batch, checkpoint=checkpoint)
+                statuses = ingest_safely(archive, batch, checkpoint)
             except Exception as error:  # reported to the crawl, which counts the batch failed
                 conn.send(("error", f"{type(error).__name__}: {error}"))
             else:
-                conn.send(("ok", [result.status for result in results]))
+                conn.send(("ok", statuses))
     finally:
         archive.close()
 
 
+def ingest_safely(archive: Archive, batch: Batch, checkpoint: RunCheckpoint | None) -> list[str]:
+    """Ingest a batch; one pair the archive refuses must not cost the other 49.
+
+    ``IngestError`` means a pair is malformed, e.g. a hostile page whose "doctor name" is
+    5,000 characters. The batch is then written pair by pair; a refused record is dropped and
+    its capture stored with ``error_code="record_refused"`` (the reason in its message), so
+    the fetch stays in the archive and the crawl report counts it.
+    """
+    try:
+        return [r.status for r in archive.ingest_many(batch, checkpoint=checkpoint)]
+    except IngestError:
+        pass
+    statuses = []
+    last = len(batch) - 1
+    for index, (record, capture) in enumerate(batch):
+        mark = checkpoint if index == last else None
+        try:
+            statuses.append(archive.ingest_many([(record, capture)], checkpoint=mark)[0].status)
+            continue
+        except IngestError as error:
+            logger.warning("record refused by the archive: %s", error)
+            refused = replace(
+                capture,
+                parse_outcome="error",
+                error_code="record_refused",
+                error_message=str(error)[:500],
+            )
+        statuses.append(archive.ingest_many([(None, refused)], checkpoint=mark)[0].status)
+    return statuses
+
+
 class IngestWorker:
     def __init__(self, db_url: str | None, data_dir: Path) -> None:
-        # A new interpreter, not a fork: the crawl process has threads and a reactor.
-        self._process, self._conn = start_child(
-            "crawler.ingest_worker:_serve", db_url, str(data_dir)
-        )
+        self._arguments = (db_url, str(data_dir))
+        self._start()
         self._lock = threading.Lock()
+
+    def _start(self) -> None:
+        # A new interpreter, not a fork: the crawl process has threads and a reactor.
+        self._process, self._conn = start_child("crawler.ingest_worker:_serve", *self._arguments)
 
     def ingest(self, batch: Batch, checkpoint: RunCheckpoint | None = None) -> list[str]:
         """Blocks until the worker has committed ``batch`` (and ``checkpoint`` with it, in
@@ -67,7 +104,13 @@ class IngestWorker:
                 self._conn.send((list(batch), checkpoint))
                 kind, value = self._conn.recv()
             except (EOFError, OSError) as error:
-                raise IngestFailed(f"the ingest worker died: {error}") from None
+                # Killed (out of memory?): this batch is lost to the database (it is in WARC,
+                # and a resumed run fetches it again); the next batch gets a new worker.
+                self._process.kill()
+                self._process.wait()
+                self._conn.close()
+                self._start()
+                raise IngestFailed(f"the ingest worker died: {error or 'pipe closed'}") from None
         if kind != "ok":
             raise IngestFailed(value)
         statuses: list[str] = value

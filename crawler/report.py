@@ -21,6 +21,9 @@ from parsers.record import EXPECTED_FIELDS, QARecord
 
 #: Exit code of a crawl whose core-field coverage fell below its threshold.
 EXIT_COVERAGE = 3
+#: Exit code of a crawl some of whose captures could not be stored (the database failed): the
+#: run stays unfinished so ``--resume`` fetches them again. Also "the crawl could not run".
+EXIT_NOT_STORED = 1
 #: Exit code of a crawl that fetched no page: the site did not answer (connection refused,
 #: DNS failure, timeouts), or answered but no requested page came back 2xx/304.
 EXIT_NOTHING_FETCHED = 4
@@ -212,6 +215,14 @@ def outcome_verdict(stats: dict[str, Any], *, incremental: bool = False) -> Verd
     """
     network: dict[str, int] = stats.get("network_failures", {})
     seed_failures = stats.get("seed_failures", [])
+    not_stored = stats.get("failed_by_reason", {}).get("ingest_error", 0)
+    if not_stored:
+        return Verdict(
+            EXIT_NOT_STORED,
+            f"{not_stored} capture(s) could not be stored in the archive (see the log); they "
+            f"are in the WARC files and the run stays unfinished: run the same command with "
+            f"--resume once the database is healthy",
+        )
     if stats.get("close_reason") == "site_unreachable" or (
         stats.get("responses", 0) == 0 and network
     ):

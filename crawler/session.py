@@ -238,7 +238,8 @@ class CrawlSession:
             self.warc.close()
             self.worker.close()
             self.stats = self.counters()
-            if reason in ENDED_REASONS:
+            # Captures the database refused are missing from it: keep the run open for --resume.
+            if reason in ENDED_REASONS and not self.tally.failures.get("ingest_error"):
                 self.archive.finish_run(self.run_id, stats=self.stats, outcome=reason)
             return self.stats
 

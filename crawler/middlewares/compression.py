@@ -17,17 +17,11 @@ from typing import TYPE_CHECKING
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.fetch_errors import CorruptContentEncoding, DecompressionLimit
+
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.http import Response
-
-
-class DecompressionLimit(IgnoreRequest):
-    """The body inflated past the size limit while undoing its Content-Encoding."""
-
-
-class CorruptContentEncoding(IgnoreRequest):
-    """The body is not valid data for the Content-Encoding it announces."""
 
 
 #: What the decoders raise on corrupt input (gzip: OSError/EOFError/struct.error; deflate:

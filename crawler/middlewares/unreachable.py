@@ -18,7 +18,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from crawler.fetch_errors import exception_code
+from crawler.fetch_errors import SiteUnreachable, exception_code
 from crawler.report import NETWORK_CODES
 
 if TYPE_CHECKING:
@@ -30,10 +30,6 @@ logger = logging.getLogger(__name__)
 
 #: The close reason a run stopped by this middleware ends with.
 SITE_UNREACHABLE = "site_unreachable"
-
-
-class SiteUnreachable(IgnoreRequest):
-    """Raised for requests still queued once the site was found unreachable."""
 
 
 class UnreachableSiteMiddleware:

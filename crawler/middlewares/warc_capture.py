@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import IgnoreRequest
 
 from crawler import meta
-from crawler.fetch_errors import exception_code
+from crawler.fetch_errors import UrlTooLong, exception_code
 from crawler.report import NETWORK_CODES
 from crawler.session import CrawlSession
 from crawler.warc import HttpRequestData, HttpResponseData
@@ -54,6 +54,19 @@ def header_pairs(headers: Headers) -> list[tuple[str, str]]:
 def header_value(headers: Headers, name: str) -> str | None:
     value = headers.get(name)
     return value.decode("latin-1") if value is not None else None
+
+
+#: What the archive's capture columns hold. A longer validator is dropped (a cut ETag would
+#: make the next conditional request lie); a longer content type is cut. The WARC record
+#: keeps every header whole either way.
+MAX_VALIDATOR = {"ETag": 500, "Last-Modified": 100}
+MAX_CONTENT_TYPE = 200
+MAX_URL = 2000
+
+
+def validator(headers: Headers, name: str) -> str | None:
+    value = header_value(headers, name)
+    return value if value is None or len(value) <= MAX_VALIDATOR[name] else None
 
 
 class WarcCaptureMiddleware:
@@ -92,8 +105,8 @@ class WarcCaptureMiddleware:
             ),
             fetched_at,
         )
-        etag = header_value(response.headers, "ETag")
-        last_modified = header_value(response.headers, "Last-Modified")
+        etag = validator(response.headers, "ETag")
+        last_modified = validator(response.headers, "Last-Modified")
         if (
             previous is not None
             and previous.http_status in (200, 304)
@@ -122,7 +135,8 @@ class WarcCaptureMiddleware:
             warc_file=location.file,
             warc_offset=location.offset,
             warc_length=location.length,
-            content_type=header_value(response.headers, "Content-Type"),
+            content_type=(header_value(response.headers, "Content-Type") or "")[:MAX_CONTENT_TYPE]
+            or None,
             etag=etag,
             last_modified=last_modified,
             parse_outcome=outcome,
@@ -133,6 +147,14 @@ class WarcCaptureMiddleware:
         else:
             session.submit(None, capture)
         return response
+
+    def process_request(self, request: Request) -> None:
+        """Refuse to fetch what the archive could not store (its URL column holds 2,000
+        characters): spider requests are cut by ``URLLENGTH_LIMIT``, but a redirect's
+        ``Location`` is not."""
+        if len(request.url) > MAX_URL and len(canonicalize_url(request.url)) > MAX_URL:
+            raise UrlTooLong(f"URL of {len(request.url)} characters, over {MAX_URL}")
+        return None
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         """Record a fetch that produced no response (timeout, reset, oversize...)."""

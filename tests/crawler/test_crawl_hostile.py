@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 from crawl_helpers import open_archive, read_all_warc, rows, run_crawl, stored_stats
-from hostile_site import HostileSite, corrupt_gzip, gzip_bomb, reset, with_canonical
+from hostile_site import (
+    HostileSite,
+    Reply,
+    corrupt_gzip,
+    gzip_bomb,
+    redirect,
+    reset,
+    static,
+    with_canonical,
+)
 
 from crawler.demo_site.config import DemoSiteConfig
 
@@ -105,3 +114,47 @@ def test_foreign_canonical_links_are_recorded_not_followed_or_merged(tmp_path: P
         record = archive.record(url)
         assert record is not None
         assert record.question_title == site.site.record(article_id).question_title
+
+
+def test_values_too_long_for_the_archive_cost_only_their_own_page(tmp_path: Path) -> None:
+    """A 5,000-character doctor name, a 10 KB ETag, a redirect to a 3,000-character URL:
+    before, the first made the archive refuse the whole ingest batch (50 pages lost)."""
+    with HostileSite(DemoSiteConfig(pages=12, seed=4)) as site:
+        ids = site.site.article_ids()
+        long_name = next(i for i in ids if site.site.record(i).answers)
+        huge_etag, far = [i for i in ids[1:] if i != long_name][:2]
+        record = site.site.record(long_name)
+        body = site.site.page(site.site.path_for(long_name)).body
+        doctor = record.answers[0].doctor_name.encode()
+        site.route(
+            site.site.path_for(long_name),
+            static(200, body.replace(doctor, b"Zhang " * 900)),
+        )
+        site.route(
+            site.site.path_for(huge_etag),
+            lambda visit: Reply(
+                200,
+                {"Content-Type": "text/html; charset=utf-8", "ETag": '"' + "e" * 10_000 + '"'},
+                site.site.page(site.site.path_for(huge_etag)).body,
+            ),
+        )
+        site.route(site.site.path_for(far), redirect("/en/article/" + "9" * 3000))
+        run_crawl(site.base_url, tmp_path, "--ids", f"{ids[0]}-{ids[-1]}")
+    archive = open_archive(tmp_path)
+    for article_id in ids:
+        if article_id not in (long_name, far):
+            assert archive.record(site.site.url_for(article_id)) == site.site.record(article_id)
+    refused = rows(
+        archive,
+        "SELECT parse_outcome, error_code, error_message FROM captures WHERE url = :url",
+        url=site.site.url_for(long_name),
+    )
+    assert [row[:2] for row in refused] == [("error", "record_refused")]
+    assert "doctor name" in refused[0][2]
+    assert rows(
+        archive, "SELECT etag FROM captures WHERE url = :u", u=site.site.url_for(huge_etag)
+    ) == [(None,)]
+    assert rows(
+        archive, "SELECT http_status FROM captures WHERE url = :u", u=site.site.url_for(far)
+    ) == [(302,)]
+    assert stored_stats(tmp_path)["failed_by_reason"]["url_too_long"] == 1

@@ -23,8 +23,8 @@ from hostile_site import (
     robots_txt,
     sitemap_index,
 )
-from process_tree import TreeMemory
 
+from bench.process_tree import TreeMemory
 from crawler.demo_site.config import DemoSiteConfig
 
 pytestmark = pytest.mark.slow
