@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -251,7 +252,7 @@ class DoctorQnaSpider(scrapy.Spider):
         scheduler has room. Ends once both spools are empty and no sitemap is in flight."""
         sitemaps, pages = self._sitemap_spool, self._page_spool
         assert sitemaps is not None and pages is not None
-        idle_checks = 0
+        idle_since: float | None = None
         while True:
             if self._seed_files_in_flight == 0 and len(sitemaps):
                 url = sitemaps.pop()
@@ -268,9 +269,13 @@ class DoctorQnaSpider(scrapy.Spider):
                 return
             await maybe_deferred_to_future(self._wakeup.wait(WAKEUP_SECONDS))
             # A seed-file request dropped without a callback (a spider middleware filtered
-            # it) would wait forever: two quiet checks with the engine idle settle it.
-            idle_checks = idle_checks + 1 if not self._engine_busy() else 0
-            if idle_checks >= 2 and self._seed_files_in_flight:
+            # it) would be waited for forever: an engine idle for a whole second settles it.
+            if self._engine_busy():
+                idle_since = None
+                continue
+            now = time.monotonic()
+            idle_since = idle_since or now
+            if now - idle_since >= 2 * WAKEUP_SECONDS and self._seed_files_in_flight:
                 logger.warning("a robots.txt/sitemap request vanished without an answer")
                 self._seed_files_in_flight = 0
 
