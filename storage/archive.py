@@ -118,6 +118,9 @@ class Archive:
     def captured_urls(self, run_id: int) -> Iterator[str]:
         return runs.captured_urls(self.engine, run_id)
 
+    def last_statuses(self, run_id: int) -> Iterator[tuple[str, int]]:
+        return runs.last_statuses(self.engine, run_id)
+
     def was_captured(self, url: str, *, run_id: int) -> bool:
         with self.engine.connect() as conn:
             return runs.was_captured(conn, url, run_id=run_id)

@@ -111,6 +111,40 @@ def captured_urls(engine: Engine, run_id: int, *, batch: int = STREAM_BATCH) -> 
         after = urls[-1]
 
 
+def last_statuses(
+    engine: Engine, run_id: int, *, batch: int = STREAM_BATCH
+) -> Iterator[tuple[str, int]]:
+    """``(url, http_status)`` of each URL's latest capture in the run, in URL order.
+
+    One keyset-paged query for what ``--resume`` needs to know about every URL the run
+    fetched; two queries per URL made resuming a 20,000-page run take longer than 30 s.
+    """
+    newer = _captures.alias("newer")
+    later = (
+        select(newer.c.id)
+        .where(
+            newer.c.crawl_run_id == run_id,
+            newer.c.url == _captures.c.url,
+            newer.c.fetched_at > _captures.c.fetched_at,
+        )
+        .exists()
+    )
+    after = ""
+    while True:
+        query = (
+            select(_captures.c.url, _captures.c.http_status)
+            .where(_captures.c.crawl_run_id == run_id, _captures.c.url > after, ~later)
+            .order_by(_captures.c.url)
+            .limit(batch)
+        )
+        with engine.connect() as conn:
+            found = [(row.url, row.http_status) for row in conn.execute(query)]
+        yield from found
+        if len(found) < batch:
+            return
+        after = found[-1][0]
+
+
 def was_captured(conn: Connection, url: str, *, run_id: int) -> bool:
     query = select(exists().where(_captures.c.crawl_run_id == run_id, _captures.c.url == url))
     return bool(conn.execute(query).scalar())

@@ -225,9 +225,8 @@ class DoctorQnaSpider(scrapy.Spider):
         archive = self.session.archive
         if self.session.resumed:
             retryable = {0, *(int(c) for c in self.settings.getlist("RETRY_HTTP_CODES"))}
-            for url in archive.captured_urls(self.session.run_id):
-                last = archive.last_capture(url)
-                if last is None or _done(last.http_status, retryable):
+            for url, status in archive.last_statuses(self.session.run_id):
+                if _done(status, retryable):
                     yield url
         if self.incremental:
             yield from archive.not_due_urls(
