@@ -20,6 +20,8 @@ from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from sqlalchemy import Engine, event
+
 from parsers.child import start_child
 from parsers.record import QARecord
 from storage import Archive, Capture, IngestError
@@ -34,8 +36,28 @@ class IngestFailed(Exception):
     """The worker could not commit a batch; the message is the worker's error."""
 
 
-def _serve(conn: Connection, db_url: str | None, data_dir: str) -> None:
+def limit_sqlite_cache(engine: Engine, kib: int) -> None:
+    """Give each SQLite connection of ``engine`` a page cache of ``kib`` KiB.
+
+    The archive's default (64 MB per connection, for big re-parses and imports) would let
+    the crawl's processes together pass their 300 MB memory goal as the archive grows: the
+    ingest worker went from 61 to 113 MB in a 20,000-page soak. Nothing for PostgreSQL.
+    """
+    if engine.dialect.name != "sqlite" or kib <= 0:
+        return
+
+    def on_connect(dbapi_connection: object, _record: object) -> None:
+        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+        cursor.execute(f"PRAGMA cache_size=-{int(kib)}")
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)  # after the archive's own settings
+    engine.dispose()  # connections opened before (the schema check) start again
+
+
+def _serve(conn: Connection, db_url: str | None, data_dir: str, cache_kib: int = 0) -> None:
     archive = Archive.open(db_url, data_dir=Path(data_dir))
+    limit_sqlite_cache(archive.engine, cache_kib)
     try:
         while True:
             try:
@@ -87,8 +109,8 @@ def ingest_safely(archive: Archive, batch: Batch, checkpoint: RunCheckpoint | No
 
 
 class IngestWorker:
-    def __init__(self, db_url: str | None, data_dir: Path) -> None:
-        self._arguments = (db_url, str(data_dir))
+    def __init__(self, db_url: str | None, data_dir: Path, cache_kib: int = 0) -> None:
+        self._arguments = (db_url, str(data_dir), cache_kib)
         self._start()
         self._lock = threading.Lock()
 

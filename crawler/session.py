@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from twisted.internet import task, threads
 from twisted.internet.defer import Deferred, succeed
 
-from crawler.ingest_worker import IngestWorker
+from crawler.ingest_worker import IngestWorker, limit_sqlite_cache
 from crawler.parsing import CrawlParser
 from crawler.report import CrawlTally
 from crawler.seen import SeenUrls
@@ -99,6 +99,7 @@ class CrawlSession:
         data_dir = Path(settings.get("HEALTHQA_DATA_DIR") or "data")
         data_dir.mkdir(parents=True, exist_ok=True)
         archive = Archive.open(settings.get("HEALTHQA_DB_URL"), data_dir=data_dir)
+        limit_sqlite_cache(archive.engine, settings.getint("CRAWL_SQLITE_CACHE_KIB"))
         run_id: int | None = None
         if resume:
             run_id = archive.unfinished_run(site)
@@ -122,7 +123,11 @@ class CrawlSession:
             run_id=run_id,
             resumed=resume,
             warc=warc,
-            worker=IngestWorker(settings.get("HEALTHQA_DB_URL"), data_dir),
+            worker=IngestWorker(
+                settings.get("HEALTHQA_DB_URL"),
+                data_dir,
+                settings.getint("INGEST_SQLITE_CACHE_KIB"),
+            ),
             parser=CrawlParser.from_settings(settings),
             batch_size=settings.getint("INGEST_BATCH_SIZE"),
             batch_seconds=settings.getfloat("INGEST_BATCH_SECONDS"),

@@ -112,6 +112,11 @@ WARC_FSYNC = False
 #: Ingest batches: one transaction per this many items or seconds, whichever comes first.
 INGEST_BATCH_SIZE = 50
 INGEST_BATCH_SECONDS = 2.0
+#: SQLite page cache per connection (KiB) in the ingest worker and in the crawl process,
+#: smaller than the archive's 64 MB default so the crawl's process tree stays under 300 MB
+#: whatever the archive's size (0: keep the default).
+INGEST_SQLITE_CACHE_KIB = 16_384
+CRAWL_SQLITE_CACHE_KIB = 2_048
 #: Stop fetching while more batches than this wait for the database (bounded memory).
 INGEST_MAX_PENDING_BATCHES = 4
 PROGRESS_INTERVAL = 5.0

@@ -130,3 +130,16 @@ def test_tally_survives_a_checkpoint_round_trip() -> None:
     tally.seed_failed("http://x/s.xml", "sitemap_malformed")
     stats = tally.to_stats()
     assert CrawlTally.from_stats(stats).to_stats() == stats
+
+
+def test_crawl_processes_use_a_small_sqlite_page_cache(tmp_path: Path) -> None:
+    from crawler.ingest_worker import limit_sqlite_cache
+    from storage import Archive
+    from storage.engine import SQLITE_CACHE_KIB
+
+    with Archive.open(None, data_dir=tmp_path) as archive:
+        with archive.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
+        limit_sqlite_cache(archive.engine, 2048)
+        with archive.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2048
