@@ -34,7 +34,6 @@ class UrlSpool:
         self._write_bytes = 0
         self._ready: deque[str] = deque()
         self._length = 0
-        self.pushed = 0
 
     def __len__(self) -> int:
         return self._length
@@ -44,7 +43,6 @@ class UrlSpool:
         self._writes.append(line)
         self._write_bytes += len(line)
         self._length += 1
-        self.pushed += 1
         if self._write_bytes >= _WRITE_BUFFER:
             self._flush()
 

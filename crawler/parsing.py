@@ -49,10 +49,6 @@ class CrawlParser:
             settings.get("PARSE_FUNCTION") or DEFAULT_FUNCTION,
         )
 
-    @property
-    def timeouts(self) -> int:
-        return self._pool.timeouts if self._pool is not None else 0
-
     def parse(
         self, body: bytes, url: str, headers: Mapping[str, str], *, site: str
     ) -> Deferred[QARecord]:
