@@ -6,8 +6,8 @@ Both crawls run in their own subprocess (a Twisted reactor runs once per process
 demo site served from this process, with the same concurrency (``--no-politeness``). The
 fetch-only spider requests the same article URLs and throws the responses away, so
 ``full / fetch-only`` is the share of raw fetch throughput the pipeline keeps (WARC writing,
-parsing, batched ingest into SQLite). Peak RSS is each crawl process's own VmHWM (the
-ingest worker process is not included).
+parsing, batched ingest into SQLite). Peak RSS is the crawl's whole process tree (the crawl,
+its ingest worker and parse workers: the sum of each one's VmHWM, ``bench/process_tree.py``).
 Goals: ratio >= 0.60; peak RSS < 300 MB at ``--pages 20000``.
 """
 
@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.process_tree import TreeMemory  # noqa: E402
 from crawler.demo_site.config import DemoSiteConfig  # noqa: E402
 from crawler.demo_site.server import serve_demo_site  # noqa: E402
 
@@ -116,35 +117,23 @@ def warc_fsync_cost(records: int = 400) -> tuple[float, float]:
     return rates[0], rates[1]
 
 
-#: Printed by each child at exit: its own peak RSS. ``ru_maxrss`` from ``wait4`` is no use
-#: here: Linux carries the parent's high-water mark (this process, which holds the demo site)
-#: across fork+exec, so every child reported the parent's figure.
-REPORT_PEAK_RSS = (
-    "import atexit, sys; atexit.register(lambda: print('PEAK_RSS_KB', next(line.split()[1] "
-    "for line in open('/proc/self/status') if line.startswith('VmHWM')), file=sys.stderr))"
-)
-
-
 def timed_child(code: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one ``python -c`` child."""
+    """Wall seconds and peak RSS (MB) of one ``python -c`` child and all its descendants."""
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", f"{REPORT_PEAK_RSS}\n{code}"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"benchmark child failed ({result.returncode}): {result.stderr[-2000:]}")
-    peak = next(
-        int(line.split()[1])
-        for line in result.stderr.splitlines()
-        if line.startswith("PEAK_RSS_KB")
-    )
-    return elapsed, peak / 1024
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr
+        )
+        memory = TreeMemory(process.pid).start()
+        process.wait()
+        memory.stop()
+        elapsed = time.perf_counter() - started
+        if process.returncode != 0:
+            stderr.seek(0)
+            raise SystemExit(
+                f"benchmark child failed ({process.returncode}): {stderr.read()[-2000:]!r}"
+            )
+    return elapsed, memory.peak_mb
 
 
 def main() -> None:

@@ -17,6 +17,31 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 
+
+class DecompressionLimit(IgnoreRequest):
+    """The body inflated past the size limit while undoing its Content-Encoding (a bomb)."""
+
+
+class CorruptContentEncoding(IgnoreRequest):
+    """The body is not valid data for the Content-Encoding it announces."""
+
+
+class SiteUnreachable(IgnoreRequest):
+    """Not fetched: the site was found unreachable (``UnreachableSiteMiddleware``)."""
+
+
+class UrlTooLong(IgnoreRequest):
+    """A URL longer than the archive stores (a redirect's Location, typically)."""
+
+
+#: The crawler's own refusals, checked before ``IgnoreRequest`` in general.
+_OWN: tuple[tuple[type[IgnoreRequest], str], ...] = (
+    (DecompressionLimit, "decompression_limit"),
+    (CorruptContentEncoding, "bad_content_encoding"),
+    (SiteUnreachable, "site_unreachable"),
+    (UrlTooLong, "url_too_long"),
+)
+
 _BY_CLASS: tuple[tuple[type[BaseException], str], ...] = (
     (DownloadTimeoutError, "timeout"),
     (CannotResolveHostError, "dns"),
@@ -30,6 +55,9 @@ def exception_code(error: BaseException) -> str:
     """The stable code for a download exception (``oversize``, ``timeout``, ``dns``...)."""
     if isinstance(error, HttpError):
         return f"http_{error.response.status}"
+    for own, code in _OWN:
+        if isinstance(error, own):
+            return code
     if isinstance(error, IgnoreRequest):
         return "robots_disallowed" if "robots.txt" in str(error) else "ignored"
     if isinstance(error, DownloadCancelledError):

@@ -17,3 +17,6 @@ PREVIOUS = "healthqa_previous"
 CAPTURE = "healthqa_capture"
 #: Marks an id probe beyond the highest known article (incremental discovery).
 PROBE = "healthqa_probe"
+#: ``"robots"`` or ``"sitemap"`` on requests for the files seeds are read from: their 2xx
+#: captures are completed (with an error code if unreadable) by the spider, like pages.
+SEED_FILE = "healthqa_seed_file"

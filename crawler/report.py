@@ -1,12 +1,15 @@
 """The end-of-crawl report: what was fetched, what changed, what failed, field coverage and
-parser warnings.
+parser warnings, and the verdict a scheduled crawl exits with.
 
 Field coverage is how a scheduled crawl notices that the site changed its layout: parsing
 still "works" but a core field goes missing on most pages. Warnings are the parser saying it
 may have lost something a page shows (``parsers.warnings``). ``CoverageThresholds`` decides
 when either is bad enough to exit with ``EXIT_COVERAGE``; the report names a few captures
 behind each warning and each field a page lacked, so an operator can turn one into a fixture
-(``healthqa fixture add --capture ID``) without re-fetching anything.
+(``healthqa fixture add --capture ID``) without re-fetching anything. ``outcome_verdict``
+decides when a run achieved nothing it was asked for (site unreachable, no page fetched) or
+could not read the robots.txt or sitemaps it was seeded from, so a scheduled crawl aimed at a
+dead or broken site exits non-zero instead of reporting success.
 """
 
 from __future__ import annotations
@@ -25,6 +28,15 @@ from parsers.warnings import WARNING_CODES
 
 #: Exit code of a crawl whose core-field coverage fell below its threshold.
 EXIT_COVERAGE = 3
+#: Exit code of a crawl some of whose captures could not be stored (the database failed): the
+#: run stays unfinished so ``--resume`` fetches them again. Also "the crawl could not run".
+EXIT_NOT_STORED = 1
+#: Exit code of a crawl that fetched no page: the site did not answer (connection refused,
+#: DNS failure, timeouts), or answered but no requested page came back 2xx/304.
+EXIT_NOTHING_FETCHED = 4
+#: Exit code of a crawl whose robots.txt or a sitemap could not be read: pages they list are
+#: missing from the run even if others were fetched.
+EXIT_SEEDS_UNREADABLE = 5
 
 #: Unanswered questions legitimately lack answers, so the answers bar is lower.
 DEFAULT_THRESHOLDS: dict[str, float] = {
@@ -59,29 +71,83 @@ class CrawlTally:
     parsed: int = 0
     not_articles: int = 0
     missing: Counter[str] = field(default_factory=Counter)
+    #: Exchanges that got an HTTP response (any status), and attempts that got none, by code.
+    responses: int = 0
+    network_failures: Counter[str] = field(default_factory=Counter)
+    #: Page requests (not id probes) that reached a final outcome, and page requests of any
+    #: kind answered 2xx or 304: the run "fetched something" only if the latter is non-zero.
+    page_requests: int = 0
+    pages_received: int = 0
+    #: robots.txt and sitemaps that could not be read: "<url>: <code>", one per failure.
+    seed_failures: list[str] = field(default_factory=list)
+    #: Sitemap entries read, and how many were skipped (too long, off-site, over the cap).
+    sitemap_urls: int = 0
+    sitemap_skipped: Counter[str] = field(default_factory=Counter)
     warned: int = 0  # parsed pages with at least one warning
     warnings: Counter[str] = field(default_factory=Counter)
-    #: "warning:<code>" / "missing:<field>" -> the first few captures behind it.
+    #: "warning:<code>" / "missing:<field>" -> the first few captures behind it: ids resolved
+    #: by an earlier segment of a resumed run, and keys of this segment's captures.
+    example_ids: dict[str, list[int]] = field(default_factory=dict)
     examples: dict[str, list[CaptureKey]] = field(default_factory=dict)
 
-    def count_record(self, record: QARecord, capture: Any = None) -> None:
-        """Count one parsed page; ``capture`` (a ``storage.Capture``) names it as an example."""
-        self.parsed += 1
-        self.missing.update(record.missing)
-        if record.warnings:
-            self.warned += 1
-            self.warnings.update(record.warnings)
-        if capture is not None:
+    def count_capture(self, record: QARecord | None, capture: Any) -> None:
+        """One capture (a ``storage.Capture``) handed to ingest: a fetch, and a parse if the
+        spider parsed it; a parsed page with warnings or missing fields becomes an example."""
+        self.fetched += 1
+        if record is not None:
+            self.parsed += 1
+            self.missing.update(record.missing)
+            if record.warnings:
+                self.warned += 1
+                self.warnings.update(record.warnings)
             key = (capture.url, capture.fetched_at)
             for code in record.warnings:
                 self._example(f"warning:{code}", key)
             for name in record.missing:
                 self._example(f"missing:{name}", key)
+        elif capture.parse_outcome == "not_article":
+            self.not_articles += 1  # FAQ, listing and not-found pages: expected
+        elif capture.parse_outcome == "error" and capture.error_code:
+            self.failures[capture.error_code] += 1
 
     def _example(self, what: str, key: CaptureKey) -> None:
         keys = self.examples.setdefault(what, [])
-        if len(keys) < EXAMPLES:
+        if len(keys) + len(self.example_ids.get(what, ())) < EXAMPLES:
             keys.append(key)
+
+    @classmethod
+    def from_stats(cls, stats: dict[str, Any] | None) -> CrawlTally:
+        """The tally a run had stored (its last checkpoint), to continue counting on resume."""
+        stats = stats or {}
+        return cls(
+            fetched=stats.get("fetched", 0),
+            retried=stats.get("retried", 0),
+            ingest=Counter({s: stats.get(s, 0) for s in INGEST_STATUSES if stats.get(s)}),
+            failures=Counter(stats.get("failed_by_reason", {})),
+            parsed=stats.get("parsed", 0),
+            not_articles=stats.get("not_articles", 0),
+            missing=Counter(stats.get("missing_fields", {})),
+            responses=stats.get("responses", 0),
+            network_failures=Counter(stats.get("network_failures", {})),
+            page_requests=stats.get("page_requests", 0),
+            pages_received=stats.get("pages_received", 0),
+            seed_failures=list(stats.get("seed_failures", [])),
+            sitemap_urls=stats.get("sitemap_urls", 0),
+            sitemap_skipped=Counter(stats.get("sitemap_skipped", {})),
+            warned=stats.get("warned", 0),
+            warnings=Counter(stats.get("warnings", {})),
+            example_ids={what: list(ids) for what, ids in stats.get("examples", {}).items()},
+        )
+
+    def seed_failed(self, url: str, code: str) -> None:
+        """robots.txt or a sitemap could not be read; ``code`` also counts as a failure.
+
+        Listed once per file, even when a resumed run reads it (and fails) again.
+        """
+        failure = f"{url}: {code}"
+        if failure not in self.seed_failures:
+            self.seed_failures.append(failure)
+        self.failures[code] += 1
 
     def coverage(self) -> dict[str, float | None]:
         """Share of parsed pages that had each expected field (``None`` with no pages)."""
@@ -93,13 +159,16 @@ class CrawlTally:
         self,
         capture_ids: Callable[[Sequence[CaptureKey]], dict[CaptureKey, int]] | None = None,
     ) -> dict[str, Any]:
-        """The run's stats; ``capture_ids`` (``Archive.capture_ids``) turns the examples into
-        capture ids once they are ingested."""
+        """The run's stats; ``capture_ids`` (``Archive.capture_ids``) turns this segment's
+        examples into capture ids once they are ingested (a checkpoint keeps resolved ones)."""
         known = (
             capture_ids([key for keys in self.examples.values() for key in keys])
             if (capture_ids and self.examples)
             else {}
         )
+        examples = {what: list(ids) for what, ids in self.example_ids.items()}
+        for what, keys in self.examples.items():
+            examples.setdefault(what, []).extend(known[key] for key in keys if key in known)
         return {
             "fetched": self.fetched,
             "retried": self.retried,
@@ -108,15 +177,19 @@ class CrawlTally:
             "parsed": self.parsed,
             "not_articles": self.not_articles,
             "coverage": self.coverage(),
+            "missing_fields": dict(sorted(self.missing.items())),
+            "responses": self.responses,
+            "network_failures": dict(sorted(self.network_failures.items())),
+            "page_requests": self.page_requests,
+            "pages_received": self.pages_received,
+            "seed_failures": list(self.seed_failures),
+            "sitemap_urls": self.sitemap_urls,
+            "sitemap_skipped": dict(sorted(self.sitemap_skipped.items())),
             "warned": self.warned,
             "warnings": {
                 code: self.warnings[code] for code in WARNING_CODES if self.warnings[code]
             },
-            "examples": {
-                what: [known[key] for key in keys if key in known]
-                for what, keys in sorted(self.examples.items())
-                if any(key in known for key in keys)
-            },
+            "examples": {what: ids for what, ids in sorted(examples.items()) if ids},
         }
 
 
@@ -195,7 +268,13 @@ def render_report(stats: dict[str, Any], console: Console | None = None) -> None
     outcomes.add_row(NOT_ARTICLE_LABEL, str(stats.get("not_articles", 0)))
     for reason, count in stats.get("failed_by_reason", {}).items():
         outcomes.add_row(f"failed: {reason}", str(count))
+    if stats.get("sitemap_urls"):
+        outcomes.add_row("sitemap URLs read", str(stats["sitemap_urls"]))
+    for reason, count in stats.get("sitemap_skipped", {}).items():
+        outcomes.add_row(f"sitemap URLs skipped: {reason}", str(count))
     console.print(outcomes)
+    for failure in stats.get("seed_failures", []):
+        console.print(f"[red]unreadable robots.txt/sitemap:[/red] {failure}")
     examples = stats.get("examples", {})
     coverage = Table(title="Field coverage (share of parsed pages)")
     coverage.add_column("field")
@@ -219,3 +298,64 @@ def render_report(stats: dict[str, Any], console: Console | None = None) -> None
     if not warnings.row_count:
         warnings.add_row("none", "0", "")
     console.print(warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Why a finished crawl must not exit 0: the exit code and one line saying why."""
+
+    exit_code: int
+    message: str
+
+
+def outcome_verdict(stats: dict[str, Any], *, incremental: bool = False) -> Verdict | None:
+    """``None`` when the run achieved what it was asked for, else the failure to report.
+
+    An incremental run with nothing due that only probed for new ids (404s) asked for no page,
+    so fetching none is a success; any other run that received no page is a failure.
+    """
+    network: dict[str, int] = stats.get("network_failures", {})
+    seed_failures = stats.get("seed_failures", [])
+    not_stored = stats.get("failed_by_reason", {}).get("ingest_error", 0)
+    if not_stored:
+        return Verdict(
+            EXIT_NOT_STORED,
+            f"{not_stored} capture(s) could not be stored in the archive (see the log); they "
+            f"are in the WARC files and the run stays unfinished: run the same command with "
+            f"--resume once the database is healthy",
+        )
+    if stats.get("close_reason") == "site_unreachable" or (
+        stats.get("responses", 0) == 0 and network
+    ):
+        reasons = ", ".join(f"{code} {n}" for code, n in sorted(network.items()))
+        return Verdict(
+            EXIT_NOTHING_FETCHED,
+            f"the site did not answer: {sum(network.values())} attempt(s) failed at the network "
+            f"level ({reasons or 'no response'}) and no HTTP response came back; check "
+            f"--base-url, DNS and the network, then run again",
+        )
+    asked = not incremental or stats.get("page_requests", 0) > 0
+    if asked and stats.get("pages_received", 0) == 0:
+        why = (
+            f"robots.txt/sitemap unreadable ({'; '.join(seed_failures[:3])})"
+            if seed_failures
+            else f"{stats.get('page_requests', 0)} page request(s), none answered 2xx/304"
+        )
+        return Verdict(
+            EXIT_NOTHING_FETCHED,
+            f"no page was fetched: {why}; check the seed options and the site",
+        )
+    if seed_failures:
+        shown = "; ".join(seed_failures[:3]) + (" ..." if len(seed_failures) > 3 else "")
+        return Verdict(
+            EXIT_SEEDS_UNREADABLE,
+            f"{len(seed_failures)} robots.txt/sitemap file(s) could not be read ({shown}); the "
+            f"pages they list are missing from this run",
+        )
+    return None
+
+
+#: ``crawler.fetch_errors`` codes of attempts that got no HTTP response at all.
+NETWORK_CODES = frozenset(
+    {"timeout", "dns", "connection_refused", "connection_failed", "data_loss"}
+)

@@ -1,13 +1,13 @@
 """Run one crawl in this process (Scrapy's CrawlerProcess) and return its report.
 
 Shared by ``healthqa crawl`` and ``healthqa demo`` so both build settings the same way. A
-process can run only one crawl: the Twisted reactor cannot be restarted. Ingest runs in a
-*spawned* worker process, so a script calling ``run_crawl`` needs the usual
-``if __name__ == "__main__":`` guard (the ``healthqa`` console script has it).
+process can run only one crawl: the Twisted reactor cannot be restarted. Ingest and parsing run
+in child interpreters of their own (``parsers.child``), which import only their own modules.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,34 @@ def build_settings(options: CrawlOptions) -> Settings:
     return settings
 
 
+class _NoNetworkTracebacks(logging.Filter):
+    """Scrapy's robots.txt middleware logs a failed robots.txt download with its traceback.
+
+    For a network failure (refused, DNS, timeout) the one-line message says everything and the
+    failure is counted in the report; the traceback only buries it. Kept at DEBUG level.
+    """
+
+    def __init__(self, log_level: str) -> None:
+        super().__init__()
+        self.keep = log_level.upper() == "DEBUG"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and not self.keep:
+            from scrapy import exceptions as scrapy_errors
+
+            network = (
+                scrapy_errors.CannotResolveHostError,
+                scrapy_errors.DownloadConnectionRefusedError,
+                scrapy_errors.DownloadFailedError,
+                scrapy_errors.DownloadTimeoutError,
+                scrapy_errors.ResponseDataLossError,
+            )
+            if isinstance(record.exc_info[1], network):
+                record.exc_info = None
+                record.exc_text = None
+        return True
+
+
 def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     """Crawl until done; the stats the run stored (and the CLI prints)."""
     try:
@@ -100,6 +128,9 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
         ) from None
     if options.distributed is not None:
         spider_class = distributed_spider(spider_class)
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(
+        _NoNetworkTracebacks(options.log_level)
+    )
     process = CrawlerProcess(build_settings(options))
     crawler = process.create_crawler(spider_class)
     errors: list[Failure] = []

@@ -7,7 +7,9 @@ one object knows which run a capture belongs to and when everything has been wri
 
 Ingest is batched (``INGEST_BATCH_SIZE`` items or ``INGEST_BATCH_SECONDS``); each batch is one
 transaction in the ``IngestWorker`` process, one batch at a time, handed over from a thread, so
-database writes never hold the reactor.
+database writes never hold the reactor. Each batch carries the run's counters as they were when
+it was cut (a ``RunCheckpoint``), stored in the same transaction: a resumed run starts from
+them, so the stats of a run killed and resumed cover all of it.
 """
 
 from __future__ import annotations
@@ -21,17 +23,23 @@ from typing import TYPE_CHECKING, Any
 from twisted.internet import task, threads
 from twisted.internet.defer import Deferred, succeed
 
-from crawler.ingest_worker import IngestWorker
+from crawler.ingest_worker import IngestWorker, limit_sqlite_cache
+from crawler.parsing import CrawlParser
 from crawler.report import CrawlTally
 from crawler.seen import SeenUrls
 from crawler.warc import RotatingWarcWriter
 from parsers.record import QARecord
 from storage import Archive, Capture, CaptureSummary
+from storage.runs import RunCheckpoint
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
+
+#: Close reasons after which the run is over (stored with its stats); any other reason
+#: (Ctrl-C, SIGTERM, an error) leaves it unfinished for ``--resume``.
+ENDED_REASONS = frozenset({"finished", "site_unreachable"})
 
 Pending = tuple[QARecord | None, Capture]
 
@@ -51,6 +59,7 @@ class CrawlSession:
         resumed: bool,
         warc: RotatingWarcWriter,
         worker: IngestWorker,
+        parser: CrawlParser,
         batch_size: int,
         batch_seconds: float,
         max_pending_batches: int = 4,
@@ -62,7 +71,10 @@ class CrawlSession:
         self.resumed = resumed
         self.warc = warc
         self.worker = worker
+        self.parser = parser
         self.tally = CrawlTally()
+        #: WARC files of earlier segments of a resumed run.
+        self.earlier_warc_files: list[str] = []
         self.known = SeenUrls()
         self.stats: dict[str, Any] | None = None
         self._batch: list[Pending] = []
@@ -87,6 +99,7 @@ class CrawlSession:
         data_dir = Path(settings.get("HEALTHQA_DATA_DIR") or "data")
         data_dir.mkdir(parents=True, exist_ok=True)
         archive = Archive.open(settings.get("HEALTHQA_DB_URL"), data_dir=data_dir)
+        limit_sqlite_cache(archive.engine, settings.getint("CRAWL_SQLITE_CACHE_KIB"))
         run_id: int | None = None
         if resume:
             run_id = archive.unfinished_run(site)
@@ -110,11 +123,20 @@ class CrawlSession:
             run_id=run_id,
             resumed=resume,
             warc=warc,
-            worker=IngestWorker(settings.get("HEALTHQA_DB_URL"), data_dir),
+            worker=IngestWorker(
+                settings.get("HEALTHQA_DB_URL"),
+                data_dir,
+                settings.getint("INGEST_SQLITE_CACHE_KIB"),
+            ),
+            parser=CrawlParser.from_settings(settings),
             batch_size=settings.getint("INGEST_BATCH_SIZE"),
             batch_seconds=settings.getfloat("INGEST_BATCH_SECONDS"),
             max_pending_batches=settings.getint("INGEST_MAX_PENDING_BATCHES", 4),
         )
+        if resume:
+            stored = archive.run_stats(run_id) or {}
+            session.tally = CrawlTally.from_stats(stored)
+            session.earlier_warc_files = list(stored.get("warc_files", []))
         session.load_known_pages()
         return session
 
@@ -146,20 +168,33 @@ class CrawlSession:
         self._timer.start(self._batch_seconds, now=False)
 
     def submit(self, record: QARecord | None, capture: Capture) -> None:
-        """Queue one capture (with its record, if it parsed) for the next ingest batch."""
+        """Queue one capture (with its record, if it parsed) for the next ingest batch.
+
+        Counted here, as it joins a batch, so a checkpoint counts exactly the captures
+        committed with it and before it.
+        """
         self._batch.append((record, replace(capture, crawl_run_id=self.run_id)))
-        if record is not None:
-            self.tally.count_record(record, capture)
+        self.tally.count_capture(record, capture)
         if len(self._batch) >= self._batch_size:
             self.flush()
+
+    def counters(self, capture_ids: Any = None) -> dict[str, Any]:
+        """The run's stats so far, as a checkpoint stores them and the report prints them;
+        ``capture_ids`` names the report's example captures once every batch is ingested."""
+        stats = self.tally.to_stats(capture_ids)
+        stats["warc_files"] = [*self.earlier_warc_files, *self.warc.files_written]
+        return stats
 
     def flush(self) -> Deferred[None]:
         """Hand the current batch to the ingest worker after the batch before it."""
         if not self._batch:
             return self._inflight
         batch, self._batch = self._batch, []
+        checkpoint = RunCheckpoint(self.run_id, self.counters())
         self._pending_batches += 1
-        self._inflight = self._inflight.addCallback(lambda _: self._ingest_in_thread(batch))
+        self._inflight = self._inflight.addCallback(
+            lambda _: self._ingest_in_thread(batch, checkpoint)
+        )
         return self._inflight
 
     def capacity(self) -> Deferred[None]:
@@ -179,8 +214,8 @@ class CrawlSession:
         while self._waiters and self._pending_batches <= self._max_pending:
             self._waiters.pop(0).callback(None)
 
-    def _ingest_in_thread(self, batch: list[Pending]) -> Deferred[None]:
-        deferred = threads.deferToThread(self.worker.ingest, batch)
+    def _ingest_in_thread(self, batch: list[Pending], checkpoint: RunCheckpoint) -> Deferred[None]:
+        deferred = threads.deferToThread(self.worker.ingest, batch, checkpoint)
 
         def tally(statuses: list[str]) -> None:
             self.tally.ingest.update(statuses)
@@ -197,18 +232,20 @@ class CrawlSession:
     def close(self, reason: str) -> Deferred[dict[str, Any]]:
         """Flush everything, close the WARC file and, if the crawl ran to its end, the run.
 
-        A run stopped early (Ctrl-C, an error) stays unfinished so ``--resume`` continues it.
+        A run stopped early (Ctrl-C, an error) stays unfinished so ``--resume`` continues it;
+        one stopped because the site never answered is over (there is nothing to resume).
         """
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         finished = self.flush()
 
         def finish(_: Any) -> dict[str, Any]:
+            self.parser.close()
             self.warc.close()
             self.worker.close()
-            self.stats = self.tally.to_stats(self.archive.capture_ids)
-            self.stats["warc_files"] = list(self.warc.files_written)
-            if reason == "finished":
+            self.stats = self.counters(self.archive.capture_ids)
+            # Captures the database refused are missing from it: keep the run open for --resume.
+            if reason in ENDED_REASONS and not self.tally.failures.get("ingest_error"):
                 self.archive.finish_run(self.run_id, stats=self.stats, outcome=reason)
             return self.stats
 

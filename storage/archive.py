@@ -27,7 +27,7 @@ from storage.engine import (
     require_schema,
     upgrade,
 )
-from storage.ingest import IngestResult, ingest_batch
+from storage.ingest import STATUSES, IngestResult, ingest_batch
 from storage.names import NameCache
 from storage.search import SearchFilters, SearchHit, count_matches, search
 
@@ -92,14 +92,26 @@ class Archive:
     def ingest(self, record: QARecord | None, capture: Capture) -> IngestResult:
         return self.ingest_many([(record, capture)])[0]
 
-    def ingest_many(self, items: Sequence[tuple[QARecord | None, Capture]]) -> list[IngestResult]:
-        """Ingest all items in one transaction (all or nothing); see ``storage.ingest``."""
+    def ingest_many(
+        self,
+        items: Sequence[tuple[QARecord | None, Capture]],
+        *,
+        checkpoint: runs.RunCheckpoint | None = None,
+    ) -> list[IngestResult]:
+        """Ingest all items in one transaction (all or nothing); see ``storage.ingest``.
+
+        ``checkpoint`` stores the crawl run's counters in the same transaction.
+        """
         if not items:
             return []
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self._write() as conn:
-                    return ingest_batch(conn, items, self._names)
+                    results = ingest_batch(conn, items, self._names)
+                    if checkpoint is not None:
+                        statuses = [result.status for result in results]
+                        runs.checkpoint_run(conn, checkpoint, statuses, STATUSES)
+                    return results
             except DBAPIError as error:
                 self._names.clear()
                 sqlstate = getattr(error.orig, "sqlstate", None)
@@ -120,12 +132,19 @@ class Archive:
 
     # -- reading ------------------------------------------------------------------------
 
+    def run_stats(self, run_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            return runs.run_stats(conn, run_id)
+
     def unfinished_run(self, site: str) -> int | None:
         with self.engine.connect() as conn:
             return runs.unfinished_run(conn, site)
 
     def captured_urls(self, run_id: int) -> Iterator[str]:
         return runs.captured_urls(self.engine, run_id)
+
+    def last_statuses(self, run_id: int) -> Iterator[tuple[str, int]]:
+        return runs.last_statuses(self.engine, run_id)
 
     def was_captured(self, url: str, *, run_id: int) -> bool:
         with self.engine.connect() as conn:

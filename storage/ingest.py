@@ -32,7 +32,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from parsers.record import QARecord
-from parsers.urls import canonicalize_url
 from storage import models
 from storage.bulk import execute_many
 from storage.capture import Capture
@@ -40,8 +39,8 @@ from storage.names import NameCache, chunks, dialect_insert, resolve_per_site, r
 from storage.records import (
     IngestError,
     RecordRows,
-    article_external_id,
     encode_record,
+    page_identity,
     record_rows,
 )
 from storage.timeutil import to_db
@@ -87,6 +86,7 @@ class _Item:
     page_url: str
     can_create_page: bool
     external_id: str | None
+    rejected_canonical: str | None
     fetched_at: datetime
     rows: RecordRows | None
     hash: str | None
@@ -153,12 +153,13 @@ def _prepare(index: int, record: QARecord | None, capture: Capture) -> _Item:
         )
     if record is not None and record.site != capture.site:
         raise IngestError(f"{where}: record site {record.site!r} != capture site {capture.site!r}")
+    identity = page_identity(record, capture.url)
+    record = identity.record
     try:
         rows = record_rows(record) if record is not None else None
     except IngestError as error:
         raise IngestError(f"{where}: {error}") from None
-    page_url = record.canonical_url if record is not None else canonicalize_url(capture.url)
-    article_id = article_external_id(page_url)
+    page_url = identity.url
     _check_lengths(where, _bounded_values(capture, record, rows, page_url))
     record_json, digest = encode_record(record) if record is not None else (None, None)
     return _Item(
@@ -166,8 +167,9 @@ def _prepare(index: int, record: QARecord | None, capture: Capture) -> _Item:
         record=record,
         capture=capture,
         page_url=page_url,
-        can_create_page=record is not None or article_id is not None,
-        external_id=(record.external_id if record is not None else None) or article_id,
+        can_create_page=record is not None or identity.external_id is not None,
+        external_id=identity.external_id,
+        rejected_canonical=identity.rejected_canonical,
         fetched_at=to_db(capture.fetched_at),
         rows=rows,
         hash=digest,
@@ -315,7 +317,15 @@ def _capture_upsert(dialect: str) -> Any:
         keep_known = ("page_id", "crawl_run_id", "payload_digest", "warc_file", "warc_offset")
         keep_known += ("warc_length", "content_type", "etag", "last_modified")
         set_ = {name: func.coalesce(excluded[name], captures_t.c[name]) for name in keep_known}
-        for name in ("parse_outcome", "error_code", "error_message", "parser_version", "warnings"):
+        # What parsing said, refreshed by a re-parse (a parser fix may change the canonical).
+        for name in (
+            "parse_outcome",
+            "error_code",
+            "error_message",
+            "parser_version",
+            "warnings",
+            "declared_canonical",
+        ):
             set_[name] = excluded[name]
         _CAPTURE_UPSERTS[dialect] = statement.on_conflict_do_update(
             index_elements=["url", "fetched_at"], set_=set_
@@ -350,6 +360,7 @@ def _upsert_captures(
                 "error_message": capture.error_message,
                 "parser_version": capture.parser_version,
                 "warnings": list(item.record.warnings) if item.record is not None else None,
+                "declared_canonical": _truncated(item.rejected_canonical),
             }
         )
     execute_many(conn, _capture_upsert(conn.dialect.name), rows)
@@ -363,6 +374,12 @@ def _upsert_captures(
         )
         ids.update({(url, fetched_at): id_ for id_, url, fetched_at in conn.execute(query)})
     return ids
+
+
+def _truncated(url: str | None) -> str | None:
+    """A declared canonical is evidence, not a key: keep what fits the column."""
+    limit = _max_length(captures_t, "declared_canonical")
+    return url[:limit] if url is not None else None
 
 
 def _decide(

@@ -134,6 +134,9 @@ class CaptureRow(Base):
     parser_version: Mapped[str | None] = mapped_column(String(50))
     #: Warning codes of the record this capture gave (``parsers.warnings``); null: no record.
     warnings: Mapped[list[str] | None] = mapped_column(JSON)
+    #: The page's ``rel=canonical`` when the archive did not accept it (another site or
+    #: another article); NULL when accepted or absent. See ``storage.records.page_identity``.
+    declared_canonical: Mapped[str | None] = mapped_column(String(2000))
 
 
 Index("ix_captures_page_id_fetched_at", CaptureRow.page_id, CaptureRow.fetched_at)

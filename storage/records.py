@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from parsers.record import (
     Answer,
@@ -21,6 +22,7 @@ from parsers.record import (
     RelatedFAQ,
     SimilarQA,
 )
+from parsers.urls import canonicalize_url
 
 #: Fields that say where and how a record was produced, not what the page said: two
 #: captures that differ only in these hold the same content and make no new revision.
@@ -40,6 +42,56 @@ def article_external_id(canonical_url: str) -> str | None:
     """The article id if ``canonical_url`` is a Q&A article URL, else ``None``."""
     match = _ARTICLE_PATH.match(canonical_url)
     return match.group(1) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class PageIdentity:
+    """Which page a capture belongs to: its URL and external id, and the canonical the page
+    declared when it was not accepted (``rejected_canonical``), to keep on the capture."""
+
+    url: str
+    external_id: str | None
+    record: QARecord | None
+    rejected_canonical: str | None = None
+
+
+def _site_key(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host without a leading ``www.``, and port: what "the same site" means."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return parts.scheme.lower(), host, parts.port
+
+
+def page_identity(record: QARecord | None, fetched_url: str) -> PageIdentity:
+    """File a capture of ``fetched_url`` under its canonical page, safely.
+
+    A page's ``rel=canonical`` is accepted only when it is on the same site and names the
+    fetched article (the same article id; for a URL that is not an article, only the URL
+    itself). Anything else, an off-site canonical or one naming another article, would
+    attach this fetch to a page that was never fetched, merge two pages into one or give
+    this one a foreign external id: it is rejected, the record is rewritten to the fetched
+    URL (and the id that URL carries), and the declared value is returned for the capture.
+    """
+    fetched = canonicalize_url(fetched_url)
+    fetched_id = article_external_id(fetched)
+    if record is None:
+        return PageIdentity(fetched, fetched_id, None)
+    declared = canonicalize_url(record.canonical_url, base=fetched)
+    declared_id = article_external_id(declared)
+    if declared == fetched or (
+        _site_key(declared) == _site_key(fetched)
+        and fetched_id is not None
+        and declared_id == fetched_id
+    ):
+        if record.canonical_url != declared:
+            record = replace(record, canonical_url=declared)
+        return PageIdentity(declared, declared_id or record.external_id, record)
+    # The parser may have taken the id from the canonical; only the fetched URL's counts now.
+    external_id = fetched_id
+    if external_id is None and record.external_id != declared_id:
+        external_id = record.external_id  # e.g. schema.org data, not the canonical URL
+    kept = replace(record, canonical_url=fetched, external_id=external_id)
+    return PageIdentity(fetched, external_id, kept, rejected_canonical=declared)
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

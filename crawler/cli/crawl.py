@@ -1,9 +1,11 @@
 """``healthqa crawl`` (``healthqa demo`` lives in ``crawler.cli.demo`` and reuses it).
 
-Exit codes: 0 done; 1 the crawl could not run (message says why); 2 bad options;
-``EXIT_COVERAGE`` (3) core-field coverage below threshold or too many parsed pages with
-parser warnings, i.e. the site's layout probably changed; ``EXIT_LOCKED`` (75) another crawl
-of the same site holds the archive's run lock.
+Exit codes: 0 done; 1 the crawl could not run (message says why); 2 bad options (checked
+before anything starts); ``EXIT_COVERAGE`` (3) core-field coverage below threshold or too many
+parsed pages with parser warnings, i.e. the site's layout probably changed;
+``EXIT_NOTHING_FETCHED`` (4) the site did not answer or no page came back;
+``EXIT_SEEDS_UNREADABLE`` (5) robots.txt or a sitemap could not be read; ``EXIT_LOCKED`` (75)
+another crawl of the same site holds the archive's run lock.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -27,22 +30,63 @@ from crawler.report import (
     DEFAULT_MAX_WARNING_SHARE,
     EXIT_COVERAGE,
     CoverageThresholds,
+    outcome_verdict,
     render_report,
 )
-from crawler.run import SPIDERS, CrawlFailed, CrawlOptions, run_crawl
+from crawler.run import SPIDERS, CrawlFailed, CrawlOptions, build_settings, run_crawl
+from crawler.session import ENDED_REASONS
 from crawler.spiders.doctorqna import parse_id_range
 from storage.engine import default_url
 from storage.runlock import EXIT_LOCKED, RunLock, RunLocked
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``--set NAME=VALUE`` pairs; a value must fit the type of the setting it replaces."""
+    defaults = build_settings(CrawlOptions())
     overrides: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"{pair!r} must be NAME=VALUE", param_hint="--set")
+        current = defaults.get(name)
+        try:
+            if isinstance(current, bool):
+                defaults.set("_CHECK", value)
+                defaults.getbool("_CHECK")
+            elif isinstance(current, int):
+                int(value)
+            elif isinstance(current, float):
+                float(value)
+        except ValueError:
+            kind = type(current).__name__
+            raise click.BadParameter(
+                f"{name} takes a {kind} (it is {current!r} now), not {value!r}",
+                param_hint="--set",
+            ) from None
         overrides[name] = value
     return overrides
+
+
+def _check_http_url(value: str, option: str, *, relative_ok: bool = False) -> str:
+    """Refuse, before anything starts, a URL the crawl could never fetch."""
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{value!r} is not a valid URL ({error})", param_hint=option
+        ) from None
+    if relative_ok and not parts.scheme and not parts.netloc and parts.path:
+        return value
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        example = "/en/article/203000 or " if relative_ok else ""
+        raise click.BadParameter(
+            f"{value!r} is not an http(s) URL; give e.g. {example}https://doctorqna.com",
+            param_hint=option,
+        )
+    if len(value) > 2000:
+        raise click.BadParameter(f"URL longer than 2000 characters: {value[:60]}...")
+    return value
 
 
 def crawl_and_report(
@@ -67,11 +111,16 @@ def crawl_and_report(
     seeding = options.distributed is not None and options.distributed.mode is Mode.SEED
     if not seeding:  # a seeding run fetches nothing: its report would be all zeros
         render_report(stats, console)
-    if stats.get("close_reason") != "finished":
+    if stats.get("close_reason") not in ENDED_REASONS:
         console.print(
             f"[yellow]The crawl stopped early ({stats.get('close_reason')}); the run stays "
             f"unfinished: continue it with --resume.[/yellow]"
         )
+    if options.distributed is None and stats.get("close_reason") in ENDED_REASONS:
+        verdict = outcome_verdict(stats, incremental=options.incremental)
+        if verdict is not None:
+            console.print(f"[red]crawl failed:[/red] {verdict.message}")
+            sys.exit(verdict.exit_code)
     problems = thresholds.violations(stats)
     if problems:
         console.print(
@@ -219,6 +268,10 @@ def crawl_command(
             parse_id_range(ids)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--ids") from None
+    if base_url is not None:
+        _check_http_url(base_url, "--base-url")
+    for url in urls:
+        _check_http_url(url, "--url", relative_ok=True)
     options = CrawlOptions(
         site=site,
         ids=ids,

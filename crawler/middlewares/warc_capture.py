@@ -6,10 +6,11 @@ sees the body before HttpCompressionMiddleware (590) decompresses it and sees re
 decompressed body under the original ``Content-Encoding`` header is the classic way to write
 WARCs nobody can replay (turicas/crau#16).
 
-Captures of responses the spider will parse (2xx answers to requests marked ``meta.PARSE``)
-are left in ``request.meta`` for the spider to complete with the parse outcome; every other
-capture (redirects, errors, robots.txt, sitemaps, revisits, exceptions) is queued for ingest
-here, so nothing the crawl saw is missing from the database.
+Captures of 2xx responses the spider will read (requests marked ``meta.PARSE`` or
+``meta.SEED_FILE``) are left in ``request.meta`` for the spider to complete with the parse
+outcome, or with the reason it could not read them (a gzip bomb, malformed sitemap XML); every
+other capture (redirects, errors, revisits, exceptions) is queued for ingest here, so nothing
+the crawl saw is missing from the database.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import IgnoreRequest
 
 from crawler import meta
-from crawler.fetch_errors import exception_code
+from crawler.fetch_errors import UrlTooLong, exception_code
+from crawler.report import NETWORK_CODES
 from crawler.session import CrawlSession
 from crawler.warc import HttpRequestData, HttpResponseData
 from parsers.urls import canonicalize_url
@@ -54,6 +56,19 @@ def header_value(headers: Headers, name: str) -> str | None:
     return value.decode("latin-1") if value is not None else None
 
 
+#: What the archive's capture columns hold. A longer validator is dropped (a cut ETag would
+#: make the next conditional request lie); a longer content type is cut. The WARC record
+#: keeps every header whole either way.
+MAX_VALIDATOR = {"ETag": 500, "Last-Modified": 100}
+MAX_CONTENT_TYPE = 200
+MAX_URL = 2000
+
+
+def validator(headers: Headers, name: str) -> str | None:
+    value = header_value(headers, name)
+    return value if value is None or len(value) <= MAX_VALIDATOR[name] else None
+
+
 class WarcCaptureMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -74,6 +89,7 @@ class WarcCaptureMiddleware:
         url = canonicalize_url(response.url)
         status = response.status
         parse = bool(request.meta.get(meta.PARSE)) and 200 <= status < 300
+        seed_file = bool(request.meta.get(meta.SEED_FILE)) and 200 <= status < 300
         previous = self._previous(session, request, url, status)
         digest = payload_digest(response.body)
         exchange = (
@@ -89,8 +105,8 @@ class WarcCaptureMiddleware:
             ),
             fetched_at,
         )
-        etag = header_value(response.headers, "ETag")
-        last_modified = header_value(response.headers, "Last-Modified")
+        etag = validator(response.headers, "ETag")
+        last_modified = validator(response.headers, "Last-Modified")
         if (
             previous is not None
             and previous.http_status in (200, 304)
@@ -119,24 +135,37 @@ class WarcCaptureMiddleware:
             warc_file=location.file,
             warc_offset=location.offset,
             warc_length=location.length,
-            content_type=header_value(response.headers, "Content-Type"),
+            content_type=(header_value(response.headers, "Content-Type") or "")[:MAX_CONTENT_TYPE]
+            or None,
             etag=etag,
             last_modified=last_modified,
             parse_outcome=outcome,
         )
-        session.tally.fetched += 1
-        if parse:
+        session.tally.responses += 1
+        if parse or seed_file:
             request.meta[meta.CAPTURE] = capture
         else:
             session.submit(None, capture)
         return response
+
+    def process_request(self, request: Request) -> None:
+        """Refuse to fetch what the archive could not store (its URL column holds 2,000
+        characters): spider requests are cut by ``URLLENGTH_LIMIT``, but a redirect's
+        ``Location`` is not."""
+        if len(request.url) > MAX_URL and len(canonicalize_url(request.url)) > MAX_URL:
+            raise UrlTooLong(f"URL of {len(request.url)} characters, over {MAX_URL}")
+        return None
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         """Record a fetch that produced no response (timeout, reset, oversize...)."""
         session = self._session()
         if session is None or isinstance(exception, IgnoreRequest):
             return None  # robots.txt / offsite refusals never reached the network
-        session.tally.fetched += 1
+        code = exception_code(exception)
+        if code in NETWORK_CODES:
+            session.tally.network_failures[code] += 1
+        else:  # the server answered, e.g. with a body over DOWNLOAD_MAXSIZE
+            session.tally.responses += 1
         session.submit(
             None,
             Capture(
@@ -145,7 +174,7 @@ class WarcCaptureMiddleware:
                 http_status=0,
                 site=session.site,
                 parse_outcome="not_parsed",
-                error_code=exception_code(exception),
+                error_code=code,
                 error_message=str(exception)[:500] or type(exception).__name__,
             ),
         )

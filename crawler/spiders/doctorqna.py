@@ -5,11 +5,18 @@ URLs, and on incremental runs the archive (pages now due, plus ids above the hig
 Every URL is canonicalised before it is requested so the duplicate filter sees one spelling per
 page. The callback parses the page because following Similar Q&A / Related FAQ links needs the
 parsed record; the item pipeline then batches the ingest.
+
+Seeds are handed to the scheduler only while it holds fewer than ``FRONTIER_MAX_PENDING``
+requests (``crawler.frontier``): sitemaps are read one at a time, streamed, and the URLs they
+list wait in a spool file, so memory does not grow with the site. robots.txt and sitemaps are
+captures like pages: one that cannot be read gets an ``error_code`` and counts in the report.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -19,29 +26,39 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from selectolax.lexbor import LexborHTMLParser
 from twisted.python.failure import Failure
 
 from crawler import meta
 from crawler.fetch_errors import exception_code
+from crawler.frontier import UrlSpool, Wakeup, pause
 from crawler.items import PageItem
 from crawler.session import CrawlSession
-from parsers import parse, parser_version
+from crawler.sitemaps import SITEMAP_INDEX, SitemapError, iter_sitemap
+from parsers import parser_version
 from parsers.errors import ParseError
 from parsers.record import QARecord
 from parsers.urls import canonicalize_url
 from storage.capture import Capture, failed_parse
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://doctorqna.com"
 ARTICLE_PATH = "/en/article/{id}"
 _ARTICLE_ID = re.compile(r"/article/(\d+)$")
 #: Statuses the callback wants to see rather than the errback: revisits, gone pages, probes.
 HANDLED_STATUSES = [304, 404, 410]
+#: A robots.txt answered 4xx means "no rules, no sitemaps" (RFC 9309), not a failure.
+ROBOTS_MISSING_STATUSES = list(range(400, 500))
+#: Sitemap entries handled between two yields to the reactor, so reading a 50,000-URL
+#: sitemap never holds up downloads for long.
+SITEMAP_CHUNK = 2000
+#: Seconds between checks while the spider waits for room or for a sitemap.
+WAKEUP_SECONDS = 0.5
 
 
 def parse_id_range(text: str) -> range:
@@ -60,6 +77,16 @@ def parse_id_range(text: str) -> range:
 def article_id(url: str) -> int | None:
     match = _ARTICLE_ID.search(urlsplit(url).path)
     return int(match.group(1)) if match else None
+
+
+def _done(status: int, retryable: set[int]) -> bool:
+    """Whether a URL whose last capture has ``status`` needs no fetch on resume.
+
+    A transient failure cut short by the kill is retried. So is a redirect: its target may
+    never have been captured, and only fetching the redirect again leads back to it (the
+    duplicate filter drops the target if it was captured).
+    """
+    return status not in retryable and not 300 <= status < 400
 
 
 def _flag(value: Any) -> bool:
@@ -108,6 +135,11 @@ class DoctorQnaSpider(scrapy.Spider):
         self.started_at = datetime.now(UTC)
         self._highest_id: int | None = None
         self._next_probe = 0
+        self._wakeup = Wakeup()
+        #: robots.txt and sitemap requests handed out whose callback/errback has not run.
+        self._seed_files_in_flight = 0
+        self._sitemap_spool: UrlSpool | None = None
+        self._page_spool: UrlSpool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DoctorQnaSpider:
@@ -117,6 +149,9 @@ class DoctorQnaSpider(scrapy.Spider):
         )
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        for signal in (signals.request_reached_downloader, signals.request_left_downloader):
+            crawler.signals.connect(spider._wakeup.notify, signal=signal)
+        crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
         return spider
 
     def arguments(self) -> dict[str, Any]:
@@ -132,9 +167,56 @@ class DoctorQnaSpider(scrapy.Spider):
 
     def _opened(self, spider: scrapy.Spider) -> None:
         self.session.start()
+        if self.spools_sitemaps:
+            self._sitemap_spool = UrlSpool(self.session.data_dir / "tmp")
+            self._page_spool = UrlSpool(self.session.data_dir / "tmp")
 
     async def _closed(self, spider: scrapy.Spider, reason: str) -> None:
+        for spool in (self._sitemap_spool, self._page_spool):
+            if spool is not None:
+                spool.close()
         await maybe_deferred_to_future(self.session.close(reason))
+
+    def _dropped(self, request: Request, **_: Any) -> None:
+        """A request the scheduler refused (duplicate) never reaches a callback."""
+        if request.meta.get(meta.SEED_FILE):
+            self._seed_file_done()
+        self._wakeup.notify()
+
+    # -- the bounded frontier -------------------------------------------------------------
+
+    @property
+    def spools_sitemaps(self) -> bool:
+        """Sitemap URLs wait in a local spool, except in a shared (Redis) crawl, where the
+        queue is on the Redis server and must hold them for every worker."""
+        return not self.settings.get("HEALTHQA_DISTRIBUTED_MODE")
+
+    def _room(self) -> bool:
+        """Whether the scheduler may take another seed (``FRONTIER_MAX_PENDING``)."""
+        cap = self.settings.getint("FRONTIER_MAX_PENDING", 1000)
+        if cap <= 0 or not self.spools_sitemaps:
+            return True
+        engine = self.crawler.engine
+        return engine is None or len(engine.scheduler) < cap  # type: ignore[arg-type]
+
+    def _engine_busy(self) -> bool:
+        """Anything downloading, waiting in the scheduler or in a callback."""
+        engine = self.crawler.engine
+        if engine is None or engine.scheduler is None:
+            return False
+        return (
+            bool(engine.downloader.active)
+            or not engine.scraper.slot.is_idle()  # type: ignore[union-attr]
+            or engine.scheduler.has_pending_requests()
+        )
+
+    async def _when_room(self) -> None:
+        while not self._room():
+            await maybe_deferred_to_future(self._wakeup.wait(WAKEUP_SECONDS))
+
+    def _seed_file_done(self) -> None:
+        self._seed_files_in_flight = max(0, self._seed_files_in_flight - 1)
+        self._wakeup.notify()
 
     # -- what counts as done before the crawl starts (read by the duplicate filter) ---------
 
@@ -143,10 +225,8 @@ class DoctorQnaSpider(scrapy.Spider):
         archive = self.session.archive
         if self.session.resumed:
             retryable = {0, *(int(c) for c in self.settings.getlist("RETRY_HTTP_CODES"))}
-            for url in archive.captured_urls(self.session.run_id):
-                last = archive.last_capture(url)
-                # A transient failure cut short by the kill is retried, not taken as done.
-                if last is None or last.http_status not in retryable:
+            for url, status in archive.last_statuses(self.session.run_id):
+                if _done(status, retryable):
                     yield url
         if self.incremental:
             yield from archive.not_due_urls(
@@ -160,17 +240,58 @@ class DoctorQnaSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for request in self._seeds():
+            await self._when_room()
             yield request
+        if self.use_sitemap and self.spools_sitemaps:
+            async for request in self._sitemap_seeds():
+                yield request
+
+    async def _sitemap_seeds(self) -> AsyncIterator[scrapy.Request]:
+        """Sitemaps one at a time, as soon as the previous one is read; their URLs as the
+        scheduler has room. Ends once both spools are empty and no sitemap is in flight."""
+        sitemaps, pages = self._sitemap_spool, self._page_spool
+        assert sitemaps is not None and pages is not None
+        idle_since: float | None = None
+        while True:
+            if self._seed_files_in_flight == 0 and len(sitemaps):
+                url = sitemaps.pop()
+                if url is not None:
+                    self._seed_files_in_flight += 1
+                    yield self.sitemap_request(url)
+                    continue
+            if len(pages) and self._room():
+                url = pages.pop()
+                if url is not None:
+                    yield self.page_request(url)
+                    continue
+            if not len(pages) and not len(sitemaps) and self._seed_files_in_flight == 0:
+                return
+            await maybe_deferred_to_future(self._wakeup.wait(WAKEUP_SECONDS))
+            # A seed-file request dropped without a callback (a spider middleware filtered
+            # it) would be waited for forever: an engine idle for a whole second settles it.
+            if self._engine_busy():
+                idle_since = None
+                continue
+            now = time.monotonic()
+            idle_since = idle_since or now
+            if now - idle_since >= 2 * WAKEUP_SECONDS and self._seed_files_in_flight:
+                logger.warning("a robots.txt/sitemap request vanished without an answer")
+                self._seed_files_in_flight = 0
 
     def _seeds(self) -> Iterator[scrapy.Request]:
         for url in self.seed_urls:
             yield self.page_request(url)
         if self.use_sitemap:
+            self._seed_files_in_flight += 1
             yield scrapy.Request(
                 f"{self.base_url}/robots.txt",
                 callback=self.parse_robots,
                 errback=self.on_error,
                 dont_filter=True,
+                meta={
+                    meta.SEED_FILE: "robots",
+                    "handle_httpstatus_list": ROBOTS_MISSING_STATUSES,
+                },
             )
         if self.incremental:
             archive = self.session.archive
@@ -218,11 +339,48 @@ class DoctorQnaSpider(scrapy.Spider):
     # -- sitemap ------------------------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
-        if not sitemaps:
-            sitemaps = [f"{self.base_url}/sitemap.xml"]
-        for url in sitemaps:
-            yield self.sitemap_request(url)
+        try:
+            self._complete_seed_file(response.request)
+            sitemaps: list[str] = []
+            if response.status < 400:
+                sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+            if not sitemaps:
+                sitemaps = [f"{self.base_url}/sitemap.xml"]
+            for url in sitemaps:
+                yield from self._add_sitemap(url)
+        finally:
+            self._seed_file_done()
+
+    def _add_sitemap(self, url: str) -> Iterator[scrapy.Request]:
+        """Queue a sitemap: in the local spool, or straight to a shared queue."""
+        location = self._seed_location(url)
+        if location is None:
+            return
+        if self._sitemap_spool is not None:
+            self._sitemap_spool.push(location)
+            self._wakeup.notify()
+        else:
+            yield self.sitemap_request(location)
+
+    def _seed_location(self, url: str) -> str | None:
+        """The canonical URL of a sitemap entry, or None (counted) if it cannot be crawled."""
+        tally = self.session.tally
+        try:
+            location = canonicalize_url(url, base=self.base_url)
+        except ValueError:
+            tally.sitemap_skipped["invalid"] += 1
+            return None
+        parts = urlsplit(location)
+        if parts.scheme not in ("http", "https"):
+            tally.sitemap_skipped["not_http"] += 1
+            return None
+        if parts.hostname not in self.allowed_domains:
+            tally.sitemap_skipped["offsite"] += 1
+            return None
+        if len(location) > self.settings.getint("URLLENGTH_LIMIT", 2000):
+            tally.sitemap_skipped["too_long"] += 1
+            return None
+        return location
 
     def sitemap_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(
@@ -230,52 +388,95 @@ class DoctorQnaSpider(scrapy.Spider):
             callback=self.parse_sitemap,
             errback=self.on_error,
             dont_filter=True,
+            priority=10,  # before the pages already queued: they are what keeps URLs coming
+            meta={
+                meta.SEED_FILE: "sitemap",
+                "download_maxsize": self.settings.getint("SITEMAP_MAX_BYTES"),
+            },
         )
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        body = response.body
-        if body[:2] == b"\x1f\x8b":  # a .xml.gz file, not a Content-Encoding
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        sitemap = Sitemap(body)
-        for entry in sitemap:
-            location = entry.get("loc")
-            if not location:
-                continue
-            if sitemap.type == "sitemapindex":
-                yield self.sitemap_request(location)
-            elif sitemap.type == "urlset":
-                yield self.page_request(location)
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """Stream the entries into the spools (or, in a shared crawl, the shared queue)."""
+        tally = self.session.tally
+        entries = iter_sitemap(response.body, self.settings.getint("SITEMAP_MAX_BYTES"))
+        error: SitemapError | None = None
+        try:
+            read = 0
+            while True:
+                try:
+                    kind, location = next(entries)
+                except StopIteration:
+                    break
+                except SitemapError as problem:
+                    error = problem
+                    break
+                read += 1
+                if kind == SITEMAP_INDEX:
+                    for request in self._add_sitemap(location):
+                        yield request
+                    continue
+                tally.sitemap_urls += 1
+                url = self._seed_location(location)
+                if url is None:
+                    continue
+                if self._page_spool is not None:
+                    self._page_spool.push(url)
+                else:
+                    yield self.page_request(url)
+                if read % SITEMAP_CHUNK == 0:
+                    self._wakeup.notify()
+                    await pause()  # let downloads and other callbacks run
+            if error is not None:
+                logger.error("sitemap %s: %s", response.url, error)
+                tally.seed_failed(response.url, error.code)
+            self._complete_seed_file(response.request, error)
+        finally:
+            self._seed_file_done()
+
+    def _complete_seed_file(
+        self, request: Request | None, error: SitemapError | None = None
+    ) -> None:
+        """Queue the capture the WARC middleware left for a robots.txt/sitemap response."""
+        capture: Capture | None = request.meta.pop(meta.CAPTURE, None) if request else None
+        if capture is None:
+            return
+        if error is not None:
+            capture = replace(capture, error_code=error.code, error_message=str(error)[:500])
+        self.session.submit(None, capture)
 
     # -- pages --------------------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
-        capture: Capture | None = response.meta.get(meta.CAPTURE)
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        capture: Capture | None = response.meta.pop(meta.CAPTURE, None)
         number = article_id(response.url)
+        self._count_page_outcome(response.request)
+        if 200 <= response.status < 300 or response.status == 304:
+            self.session.tally.pages_received += 1
         if capture is not None:
-            record, capture = self._parse(response, capture)
+            record, capture = await self._parse(response, capture)
             yield PageItem(record=record, capture=capture)
             if response.meta.get(meta.HOP, 0) < self.follow_depth:
-                yield from self._follow(response, record)
+                for request in self._follow(response, record):
+                    yield request
         exists = 200 <= response.status < 300 or response.status == 304
         if exists and number is not None and self._highest_id is not None and self.incremental:
             self._highest_id = max(self._highest_id, number)
-            yield from self._probes()
+            for request in self._probes():
+                yield request
 
-    def _parse(self, response: Response, capture: Capture) -> tuple[QARecord | None, Capture]:
+    async def _parse(self, response: Response, capture: Capture) -> tuple[QARecord | None, Capture]:
+        """Parse in a worker process under the page budget (``crawler.parsing``)."""
         headers = {
             name.decode("latin-1"): values[-1].decode("latin-1")
             for name, values in response.headers.items()
             if values
         }
         try:
-            record = parse(response.body, response.url, headers, site=self.site)
+            record = await maybe_deferred_to_future(
+                self.session.parser.parse(response.body, response.url, headers, site=self.site)
+            )
         except ParseError as error:
-            failed = failed_parse(capture, error, parser_version(self.site))
-            if failed.parse_outcome == "not_article":
-                self.session.tally.not_articles += 1  # FAQ, listing, not found: expected
-            else:
-                self.session.tally.failures[error.code] += 1
-            return None, failed
+            return None, failed_parse(capture, error, parser_version(self.site))
         return record, replace(capture, parse_outcome="ok", parser_version=record.parser_version)
 
     def _follow(self, response: Response, record: QARecord | None) -> Iterator[scrapy.Request]:
@@ -298,9 +499,48 @@ class DoctorQnaSpider(scrapy.Spider):
         hrefs = (node.attributes.get("href") for node in tree.css("a[href]"))
         return [href for href in hrefs if href and _ARTICLE_ID.search(urlsplit(href).path)]
 
+    def _count_page_outcome(self, request: Request | None) -> None:
+        if request is None or not request.meta.get(meta.PARSE):
+            return
+        if not request.meta.get(meta.PROBE):
+            self.session.tally.page_requests += 1
+
     def on_error(self, failure: Failure) -> None:
         """A request that ended without a usable response after every retry."""
         error = failure.value
-        if isinstance(error, HttpError) and error.response.status in HANDLED_STATUSES:
+        request: Request | None = getattr(failure, "request", None)
+        seed_file = request.meta.get(meta.SEED_FILE) if request is not None else None
+        try:
+            if isinstance(error, HttpError) and error.response.status in HANDLED_STATUSES:
+                return
+            code = exception_code(error)
+            if request is not None:
+                self._count_page_outcome(request)
+                self._complete_after_failure(request, code, error)
+            if seed_file is not None and code != "robots_disallowed":
+                self.session.tally.seed_failed(request.url if request else "?", code)
+                if seed_file == "robots":
+                    # Still try the conventional sitemap location.
+                    for sitemap in self._add_sitemap(f"{self.base_url}/sitemap.xml"):
+                        self.crawler.engine.crawl(sitemap)  # type: ignore[union-attr]
+            else:
+                self.session.tally.failures[code] += 1
+        finally:
+            if seed_file is not None:
+                self._seed_file_done()
+
+    def _complete_after_failure(self, request: Request, code: str, error: BaseException) -> None:
+        """A response archived in WARC whose handling then failed (a gzip bomb, a corrupt
+        Content-Encoding) still gets its capture row, with the reason."""
+        capture: Capture | None = request.meta.pop(meta.CAPTURE, None)
+        if capture is None:
             return
-        self.session.tally.failures[exception_code(error)] += 1
+        self.session.submit(
+            None,
+            replace(
+                capture,
+                parse_outcome="not_parsed",
+                error_code=code,
+                error_message=(str(error) or type(error).__name__)[:500],
+            ),
+        )

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, Row, and_, or_, select
 from sqlalchemy.orm import aliased
 
 import parsers
+from parsers.budget import pool_from_env
 from parsers.errors import ParseError
 from parsers.record import QARecord
 from storage.capture import Capture, failed_parse
@@ -97,8 +98,20 @@ def reparse(
     version cannot come out differently, so it is skipped unless ``everything`` is set;
     without that, every crawl would add its FAQ pages to every later re-parse.
     ``progress`` is called with the number of captures handled so far after each batch.
+    Without ``parse``, pages are parsed as the crawl parses them: in a worker process under
+    the per-page budget (``parsers.budget``), so one hostile page cannot hang the run.
     """
-    parse = parse or parsers.parse
+    if parse is None:
+        with pool_from_env() as pool:
+            return reparse(
+                archive,
+                data_dir=data_dir,
+                site=site,
+                since_version=since_version,
+                parse=pool.parse,
+                batch=batch,
+                progress=progress,
+            )
     report = ReparseReport()
     pending: list[_Pending] = []
     for target in _targets(archive.engine, site):

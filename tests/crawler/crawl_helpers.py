@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import subprocess
 import sys
 from base64 import b32encode
@@ -87,3 +88,10 @@ def read_all_warc(data_dir: Path) -> list[tuple[str, dict[str, str | None], byte
 
 def decoded(body: bytes, encoding: str | None) -> bytes:
     return gzip.decompress(body) if encoding == "gzip" else body
+
+
+def stored_stats(data_dir: Path) -> dict:
+    """The stats the archive stored for its latest crawl run."""
+    archive = open_archive(data_dir)
+    value = rows(archive, "SELECT stats FROM crawl_runs ORDER BY id DESC")[0][0]
+    return value if isinstance(value, dict) else json.loads(value)

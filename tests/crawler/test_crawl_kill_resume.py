@@ -9,7 +9,14 @@ import time
 from pathlib import Path
 
 import pytest
-from crawl_helpers import crawl_command, open_archive, read_all_warc, rows, run_crawl
+from crawl_helpers import (
+    crawl_command,
+    open_archive,
+    read_all_warc,
+    rows,
+    run_crawl,
+    stored_stats,
+)
 
 from crawler.demo_site.config import DemoSiteConfig
 from crawler.demo_site.server import serve_demo_site
@@ -48,11 +55,18 @@ def test_sigkill_then_resume_stores_every_page_once(tmp_path: Path) -> None:
         assert len(runs) == 1 and runs[0][1] is None, "the killed run must stay unfinished"
         before = rows(archive, "SELECT COUNT(*) FROM captures")[0][0]
         assert 0 < before < 300
+        # The last committed batch stored the counters of exactly what the database holds.
+        assert stored_stats(tmp_path)["fetched"] == before
 
         run_crawl(server.base_url, tmp_path, "--resume", *args)
 
         runs = rows(archive, "SELECT id, ended_at, outcome FROM crawl_runs")
         assert len(runs) == 1 and runs[0][1] is not None and runs[0][2] == "finished"
+        # The finished run's stats cover both segments, not just the last.
+        stats = stored_stats(tmp_path)
+        assert stats["fetched"] == rows(archive, "SELECT COUNT(*) FROM captures")[0][0]
+        ok = rows(archive, "SELECT COUNT(*) FROM captures WHERE parse_outcome = 'ok'")[0][0]
+        assert stats["parsed"] == ok
         for article_id in site.eventually_served_ids():
             assert archive.record(site.url_for(article_id)) == site.record(article_id)
         duplicates = rows(

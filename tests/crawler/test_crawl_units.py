@@ -12,6 +12,7 @@ from crawler.seen import SeenUrls
 from crawler.settings import DOWNLOADER_MIDDLEWARES
 from crawler.spiders.doctorqna import article_id, parse_id_range
 from parsers.record import EXPECTED_FIELDS, QARecord
+from storage.capture import Capture
 
 
 def test_seen_urls_article_ids_and_others() -> None:
@@ -67,12 +68,21 @@ def _record(missing: tuple[str, ...]) -> QARecord:
     )
 
 
+def _capture(n: int) -> Capture:
+    return Capture(
+        url=f"https://doctorqna.com/en/article/{n}",
+        fetched_at=datetime(2024, 1, 1, tzinfo=UTC),
+        http_status=200,
+        site="doctorqna",
+    )
+
+
 def test_coverage_verdicts() -> None:
     tally = CrawlTally()
     for n in range(20):
-        tally.count_record(_record(("answers",) if n < 8 else ()))
+        tally.count_capture(_record(("answers",) if n < 8 else ()), _capture(n))
     for n in range(20):
-        tally.count_record(_record(("question_body", "asked_on") if n < 5 else ()))
+        tally.count_capture(_record(("question_body", "asked_on") if n < 5 else ()), _capture(n))
     stats = tally.to_stats()
     assert stats["coverage"]["answers"] == pytest.approx(0.8)
     assert stats["coverage"]["question_body"] == pytest.approx(35 / 40)

@@ -151,6 +151,9 @@ def test_warning_share_verdicts_name_the_captures() -> None:
     from parsers.record import QARecord
 
     class _Capture:
+        parse_outcome = "ok"
+        error_code = None
+
         def __init__(self, n: int) -> None:
             self.url = f"https://doctorqna.com/en/article/{n}"
             self.fetched_at = datetime(2024, 1, 1, tzinfo=UTC)
@@ -161,7 +164,7 @@ def test_warning_share_verdicts_name_the_captures() -> None:
         record = QARecord(
             url="u", canonical_url="u", site="doctorqna", parser_version="t", warnings=warnings
         )
-        tally.count_record(record, _Capture(n))
+        tally.count_capture(record, _Capture(n))
     stats = tally.to_stats(lambda keys: {key: 100 + i for i, key in enumerate(keys)})
     assert stats["warned"] == 3
     assert stats["examples"]["warning:reply_marker_without_answer"] == [100, 101, 102]
