@@ -108,6 +108,7 @@ def reparse(
                 data_dir=data_dir,
                 site=site,
                 since_version=since_version,
+                everything=everything,
                 parse=pool.parse,
                 batch=batch,
                 progress=progress,
