@@ -103,10 +103,10 @@ def crawl_and_report(
                 )
             stats = run_crawl(options)
     except RunLocked as error:
-        console.print(f"[yellow]{error}[/yellow]")
+        console.print(f"[yellow]{error}[/yellow]", soft_wrap=True)
         sys.exit(EXIT_LOCKED)
     except CrawlFailed as error:
-        console.print(f"[red]crawl failed:[/red] {error}")
+        console.print(f"[red]crawl failed:[/red] {error}", soft_wrap=True)
         sys.exit(1)
     seeding = options.distributed is not None and options.distributed.mode is Mode.SEED
     if not seeding:  # a seeding run fetches nothing: its report would be all zeros
@@ -119,7 +119,7 @@ def crawl_and_report(
     if options.distributed is None and stats.get("close_reason") in ENDED_REASONS:
         verdict = outcome_verdict(stats, incremental=options.incremental)
         if verdict is not None:
-            console.print(f"[red]crawl failed:[/red] {verdict.message}")
+            console.print(f"[red]crawl failed:[/red] {verdict.message}", soft_wrap=True)
             sys.exit(verdict.exit_code)
     problems = thresholds.violations(stats)
     if problems:

@@ -50,6 +50,8 @@ def test_closed_port_exits_4_within_60_seconds_with_default_politeness(tmp_path:
     assert result.returncode == EXIT_NOTHING_FETCHED, result.stdout + result.stderr
     assert "the site did not answer" in result.stdout
     assert "connection_refused" in result.stdout
+    failure = [line for line in result.stdout.splitlines() if "did not answer" in line]
+    assert len(failure) == 1 and "check --base-url" in failure[0], "the error is one line"
     assert "Traceback" not in result.stdout + result.stderr
     # The run is over (not left for --resume) and its stats say why.
     run = rows(open_archive(tmp_path), "SELECT outcome, ended_at FROM crawl_runs")
