@@ -110,6 +110,12 @@ def is_part(text: str) -> bool:
     return 0 < len(words) <= 3 and all(not word[:1].islower() for word in words)
 
 
+def _has_name(text: str) -> bool:
+    """A piece that starts the phrase: a name (``Chen,``), alone or with the rest of it."""
+    asker = parse_who(text)
+    return asker is not None and asker.name is not None
+
+
 def parse_parts(texts: list[str]) -> tuple[int, Asker] | None:
     """The asker phrase in the last lines of ``texts`` (each a piece, see ``is_part``):
     ``(how many lines it takes, the asker)``, taking the most lines that read as one phrase
@@ -117,6 +123,8 @@ def parse_parts(texts: list[str]) -> tuple[int, Asker] | None:
     count = 0
     while count < len(texts) and count < 4 and is_part(texts[len(texts) - 1 - count]):
         count += 1
+        if _has_name(texts[len(texts) - count]):
+            break  # the phrase starts with the name: what stands above it (initials) is not part
     for size in range(count, 0, -1):
         asker = parse_who(" ".join(text.strip() for text in texts[len(texts) - size :]))
         if asker is not None and (asker.age_label or asker.sex):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from parsers.asker import parse_who
 from parsers.dates import find_date
 from parsers.flatten import (
     AD,
@@ -63,9 +64,10 @@ COOKIE = "cookie"
 POST_NAV = "post-nav"
 WIDGET = "widget"  # a widget or related-posts title
 BREADCRUMBS = "breadcrumbs"
+AVATAR = "avatar"  # a person's initials standing in for a photo ("CS" above "Dr. Chen Shidian")
 
 #: Kinds that may sit anywhere, even inside the article's text: skipped, never a boundary.
-CLUTTER: frozenset[str] = frozenset({BUTTON, AD, DIALOG, COOKIE, HIDDEN_COPY, SKIP_LINK})
+CLUTTER: frozenset[str] = frozenset({BUTTON, AD, DIALOG, COOKIE, HIDDEN_COPY, SKIP_LINK, AVATAR})
 #: Region kinds that are never the article's container, whatever they hold.
 HARD_REGIONS: frozenset[str] = frozenset({BUTTON, AD, DIALOG, SHARE, HIDDEN_COPY})
 #: Region kinds that are site chrome unless they hold one of the article's anchors.
@@ -120,6 +122,8 @@ _COOKIE = re.compile(
     r"\bby (?:continuing|using) .{0,60}cookies\b",
     re.I,
 )
+#: A person's initials alone on a line, as avatars without a photo show them.
+_INITIALS = re.compile(r"^[A-Z]{1,3}$|^[?？]$")
 _SKIP_LINK = re.compile(r"^skip to (?:the )?(?:main )?(?:content|navigation|main|menu)\b", re.I)
 
 
@@ -403,6 +407,19 @@ class Chrome:
         self._kinds.clear()
         self._promoted = None
 
+    def keep_own(self, index: int, kinds: frozenset[str], size: int) -> None:
+        """Line ``index`` is the article's: if the innermost region holding it is of ``kinds``
+        and at most ``size`` lines long, that region (only) is content - a reply card's own
+        ``<header>`` or ``<footer>`` is not the page's banner or footer."""
+        number = self.lines[index].region
+        if number < 0 or number in self.kept:
+            return
+        region = self.regions[number]
+        if region.kind in kinds and region.end - region.start <= size:
+            self.kept.add(number)
+            self._kinds.clear()
+            self._promoted = None
+
     def kind(self, index: int) -> str | None:
         """Chrome kind of line ``index`` (region first, then text), ``None`` for content."""
         kinds = self._kinds
@@ -416,8 +433,22 @@ class Chrome:
             or self._promoted.get(index)
             or text_kind(line, self.titles)
         )
+        if kind is None and _INITIALS.match(line.text) and self._names_next(index):
+            kind = AVATAR
         self._kinds[index] = kind
         return kind
+
+    def _names_next(self, index: int) -> bool:
+        """Line ``index`` (a person's initials, no link, no heading) stands right above a doctor
+        header or an asker phrase: it is their avatar, not text."""
+        line = self.lines[index]
+        if line.links or line.heading or index + 1 >= len(self.lines):
+            return False
+        following = self.lines[index + 1].text
+        if doctor(following) is not None or ASK_DATE.search(following):
+            return True
+        asker = parse_who(following) if len(following) <= 80 else None
+        return asker is not None and bool(asker.age_label or asker.sex)
 
     def _promote_forms(self) -> dict[int, str]:
         """The few short lines that belong to a form or a cookie notice: a newsletter box's

@@ -28,6 +28,7 @@ from parsers import warnings as w
 from parsers.asker import parse_parts, parse_who
 from parsers.chrome import (
     ASIDE,
+    BANNER,
     BREADCRUMBS,
     CLUTTER,
     COMMENTS,
@@ -64,7 +65,7 @@ from parsers.structured import QAData
 from parsers.urls import canonicalize_url
 
 SITE = "doctorqna"
-VERSION = "doctorqna/3"
+VERSION = "doctorqna/4"
 
 _ARTICLE_ID = re.compile(r"/article/(\d+)")
 _LANG_SEGMENT = re.compile(r"^/([a-z]{2}(?:-[a-zA-Z]{2,4})?)(?:/|$)")
@@ -444,9 +445,30 @@ def _section_lines(
 
 def _find_footer(page: _Page, start: int) -> int:
     """Where the page footer starts (a page-level ``<footer>`` or a copyright line)."""
-    footers = [r.start for r in page.doc.regions if r.kind == CONTENTINFO and r.start >= start]
+    footers = [
+        r.start
+        for number, r in enumerate(page.doc.regions)
+        if r.kind == CONTENTINFO and r.start >= start and number not in page.chrome.kept
+    ]
     candidates = (min(footers, default=None), page.found.find(FOOTER, start))
     return min((index for index in candidates if index is not None), default=len(page.lines))
+
+
+#: A reply card's own ``<header>``/``<footer>`` (outside any sectioning element, so the
+#: markup calls it the page's banner or footer) is a few lines long.
+_REPLY_LANDMARKS = frozenset({BANNER, CONTENTINFO})
+_MAX_REPLY_LANDMARK_LINES = 4
+
+
+def _keep_reply_landmarks(page: _Page, start: int) -> None:
+    """A short ``<header>``/``<footer>`` after the asker line that holds a doctor header or a
+    ``Reply Date`` belongs to a reply, not to the page: it is content."""
+    candidates = set(page.found.find_all(REPLY_DATE, start))
+    candidates.update(page.found.lines_with(_DOCTOR_STARTS, start))
+    for index in sorted(candidates):
+        line = page.lines[index]
+        if line.region >= 0 and (REPLY_DATE.search(line.text) or sections.doctor(line.text)):
+            page.chrome.keep_own(index, _REPLY_LANDMARKS, _MAX_REPLY_LANDMARK_LINES)
 
 
 def _next_label(start: int, ends: Sequence[int | None], last: int) -> int:
@@ -540,6 +562,8 @@ def parse_document(doc: Document, url: str) -> QARecord:
     ends_read: list[int] = []  # where the replies and each section stopped
 
     after = cursor.end + 1 if cursor else 0
+    if cursor is not None:
+        _keep_reply_landmarks(page, after)
     more_at = page.anchor(MORE_INFO, after)
     similar_at = page.anchor(SIMILAR, after)
     related_at = page.anchor(RELATED_FAQ, after)

@@ -73,12 +73,27 @@ def explanation(lines: Sequence[Line]) -> Explanation | None:
     if not kept:
         return None
     like = [_heading_like(line) for line in kept]
-    headings = tuple(
-        line.text
-        for index, line in enumerate(kept)
-        if index + 1 < len(kept) and like[index] and not like[index + 1]
-    )
+    headings = tuple(line.text for index, line in enumerate(kept) if _is_heading(kept, like, index))
     return Explanation(text="\n".join(line.content for line in kept), headings=headings)
+
+
+def _is_heading(kept: Sequence[Line], like: Sequence[bool], index: int) -> bool:
+    """Whether line ``index`` of a More Info section is a sub-heading.
+
+    The text decides (``<h3>Conclusion</h3>`` and ``<p><b>Conclusion</b></p>`` agree): a
+    heading-like line followed by body text. Where the markup states a heading (``h1``-``h6``,
+    ``role=heading``), it also decides what is body: the short first line under a stated
+    heading ("Chest pain or fainting") is its text, and a stated heading followed by a
+    heading-like line that is not stated is still the heading.
+    """
+    if not like[index] or index + 1 >= len(kept):
+        return False
+    line, following = kept[index], kept[index + 1]
+    if line.heading:
+        return not following.heading or not like[index + 1]
+    if index > 0 and kept[index - 1].heading and like[index - 1]:
+        return False  # the first line under a stated heading is its text
+    return not like[index + 1]
 
 
 def _department(text: str) -> str | None:
@@ -269,9 +284,13 @@ def similar(lines: Sequence[Line], base: str, titles: Mapping[str, str]) -> tupl
     return tuple(teaser for teaser in teasers if teaser is not None)
 
 
-_PAIR = r"[^()（）]+?\s*[(（]\s*[^()（）]+?\s*[)）]\s*"
+#: What may separate chips written on one line: nothing, or a comma, a middle dot, a bar...
+_CHIP_SEPARATOR = r"(?:[,，;；·•|、]\s*)?"
+_PAIR = rf"[^()（）]+?\s*[(（]\s*[^()（）]+?\s*[)）]\s*{_CHIP_SEPARATOR}"
 _PAIRS = re.compile(rf"^(?:{_PAIR})+$")
-_PAIR_PARTS = re.compile(r"(?P<topic>[^()（）]+?)\s*[(（]\s*(?P<dept>[^()（）]+?)\s*[)）]")
+_PAIR_PARTS = re.compile(
+    r"(?P<topic>[^()（）,，;；·•|、\s][^()（）]*?)\s*[(（]\s*(?P<dept>[^()（）]+?)\s*[)）]"
+)
 
 
 def _pairs(line: Line, base: str) -> list[RelatedFAQ]:

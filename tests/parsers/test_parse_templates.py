@@ -221,3 +221,59 @@ def test_a_heading_above_the_replies_is_not_a_doctor_line() -> None:
         found = record(QUESTION + ASKER + f"<h2>{heading}</h2>" + REPLY)
         assert [a.doctor_name for a in found.answers] == ["Lin Kai"], heading
         assert found.warnings == (), heading
+
+
+def test_avatar_initials_are_neither_name_nor_text() -> None:
+    asker = (
+        "<div><div>H</div><div>Ho, 20~29 year old male.</div><div>Ask Date: 2024/5/1</div></div>"
+    )
+    reply = "<div>LK</div>" + REPLY
+    found = record(QUESTION + asker + reply)
+    assert found.asker.name == "Ho"
+    assert found.question_body == "It hurts going up."
+    assert [(a.doctor_name, a.body) for a in found.answers] == [("Lin Kai", "Try ice.")]
+
+
+def test_a_reply_cards_own_header_and_footer_are_not_the_pages() -> None:
+    card = (
+        "<div><header><div>LK</div><span>Dr. Lin Kai</span> <span>reply</span> Orthopedics</header>"
+        "<p>Try ice.</p><footer>Reply Date: <time>2024/05/02</time> · "
+        "<a href='#'>Helpful</a></footer></div>"
+    )
+    found = record(
+        "<header><a href='/'>Site</a></header><main>"
+        + QUESTION
+        + ASKER
+        + "<div>1 Reply</div>"
+        + card
+        + "<h3>More Info</h3><p>Knees take load.</p></main><footer>© 2024 Site</footer>"
+    )
+    assert [(a.doctor_name, a.department, a.body, a.replied_on) for a in found.answers] == [
+        ("Lin Kai", "Orthopedics", "Try ice.", "2024-05-02")
+    ]
+    assert found.explanation is not None and found.explanation.text == "Knees take load."
+    assert found.warnings == ()
+
+
+def test_faq_chips_on_one_line_may_be_separated() -> None:
+    for separator in (" · ", ", ", " | ", "; "):
+        chips = separator.join(
+            f"<a href='/en/faq/{topic.lower()}'>{topic} (Orthopedics)</a>"
+            for topic in ("Knee", "Gout")
+        )
+        found = record(QUESTION + ASKER + REPLY + f"<h2>Related FAQ</h2><div>{chips}</div>")
+        assert [(r.topic, r.department, r.url) for r in found.related_faq] == [
+            ("Knee", "Orthopedics", "https://doctorqna.com/en/faq/knee"),
+            ("Gout", "Orthopedics", "https://doctorqna.com/en/faq/gout"),
+        ], separator
+
+
+def test_a_stated_heading_keeps_its_short_first_line_as_text() -> None:
+    more = (
+        "<h2>More Info</h2><p>Knees take load on stairs, more than on flat ground.</p>"
+        "<h3>Warning Signs</h3><p>Swelling or redness</p><p>Pain that wakes you up at night</p>"
+        "<p><b>Treatment</b></p><p>Rest, ice and physiotherapy usually help within weeks.</p>"
+    )
+    found = record(QUESTION + ASKER + REPLY + more)
+    assert found.explanation is not None
+    assert found.explanation.headings == ("Warning Signs", "Treatment")
