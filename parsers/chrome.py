@@ -202,6 +202,8 @@ _SHARE_TARGETS = re.compile(
     re.I,
 )
 _MAX_META_CHARS = 160
+#: A line at least this long that ends a sentence reads as a paragraph of prose.
+_MIN_PROSE_CHARS = 100
 _MAX_FORM_EXTRA = 3
 _MAX_BUTTON_CHARS = 40
 _MAX_FORMS = 16
@@ -435,8 +437,24 @@ class Chrome:
         )
         if kind is None and _INITIALS.match(line.text) and self._names_next(index):
             kind = AVATAR
+        elif kind in (COMMENTS, WIDGET) and line.region < 0 and self._prose_next(index):
+            kind = None  # "Discussion" heading a paragraph of More Info, not a comment section
         self._kinds[index] = kind
         return kind
+
+    def _prose_next(self, index: int) -> bool:
+        """The line after ``index`` is a paragraph of prose: long, a sentence, no link. A
+        comment section's or a widget's title is followed by names, dates, links or forms."""
+        if index + 1 >= len(self.lines):
+            return False
+        following = self.lines[index + 1]
+        text = following.text
+        return (
+            len(text) >= _MIN_PROSE_CHARS
+            and text.endswith((".", "!", "?", "。", "！", "？"))
+            and not following.links
+            and following.region < 0
+        )
 
     def _names_next(self, index: int) -> bool:
         """Line ``index`` (a person's initials, no link, no heading) stands right above a doctor

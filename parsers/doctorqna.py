@@ -33,16 +33,18 @@ from parsers.chrome import (
     CLUTTER,
     COMMENTS,
     CONTENTINFO,
+    FORM,
     META,
     NAV,
     POST_NAV,
+    SEARCH,
     SHARE,
     TITLE,
     WIDGET,
     Chrome,
     is_date_only,
 )
-from parsers.dates import parse_date
+from parsers.dates import find_date, parse_date
 from parsers.errors import NotAnArticle, PageNotFound
 from parsers.labels import (
     ASK_DATE,
@@ -65,11 +67,12 @@ from parsers.structured import QAData
 from parsers.urls import canonicalize_url
 
 SITE = "doctorqna"
-VERSION = "doctorqna/4"
+VERSION = "doctorqna/5"
 
 _ARTICLE_ID = re.compile(r"/article/(\d+)")
 _LANG_SEGMENT = re.compile(r"^/([a-z]{2}(?:-[a-zA-Z]{2,4})?)(?:/|$)")
 _MAX_CHROME_LINK_WORDS = 6
+_MAX_ASKER_CHARS = 80
 #: Chrome that ends the replies: what follows the article, never what sits inside it.
 _AFTER_ARTICLE = frozenset({CONTENTINFO, ASIDE, COMMENTS, WIDGET, POST_NAV})
 #: Chrome that may sit between a section label and its first line (not yet a boundary).
@@ -116,6 +119,15 @@ class _Page:
                 if seen >= times:
                     return True
         return False
+
+    def column_end(self, index: int, outside: int) -> int:
+        """End of the largest block element holding line ``index`` but not line ``outside``
+        (the column beside the article that holds a section box)."""
+        best, size = index + 1, 0
+        for start, end in self.doc.spans:
+            if start <= index < end and not start <= outside < end and end - start > size:
+                best, size = end, end - start
+        return best
 
     def container_end(self, first: int, second: int) -> int:
         """End of the smallest block element holding lines ``first`` and ``second``."""
@@ -175,6 +187,9 @@ def _find_asker(page: _Page) -> _Cursor | None:
         found = parse_parts(before)
         if found is not None:
             start, asker = index - found[0], found[1]
+    if asker is None and not who:  # "Ask Date: 2024/2/11 · Wu, 45 years old." (a meta row)
+        after_date, end = _asker_after(page, rest, end)
+        asker = parse_who(after_date) if after_date else None
     asker = asker or Asker()
     if asker.name is None and start > 0:  # "Chen," split off by markup
         name_line = lines[start - 1].text
@@ -182,6 +197,29 @@ def _find_asker(page: _Page) -> _Cursor | None:
             asker = replace(asker, name=name_line.rstrip(",，").strip() or None)
             start -= 1
     return _Cursor(start, end, asker, asked_on, spill, date_shown)
+
+
+def _asker_after(page: _Page, rest: str, end: int) -> tuple[str, int]:
+    """The asker phrase a template shows after the ``Ask Date`` (a meta row: date, then who):
+    the text after the date on the label's line, else the line after the date. ``("", end)``
+    when neither reads as an asker phrase (an age or a sex)."""
+    found = find_date(rest)
+    tail = rest[found[2] :].strip(" ·•|,;-–—") if found else ""
+    if _is_asker(tail):
+        return tail, end
+    following = end + 1
+    if following < len(page.lines) and not page.chrome.is_chrome(following):
+        text = page.lines[following].text
+        if _is_asker(text):
+            return text, following
+    return "", end
+
+
+def _is_asker(text: str) -> bool:
+    if not text or len(text) > _MAX_ASKER_CHARS:
+        return False
+    asker = parse_who(text)
+    return asker is not None and bool(asker.age_label or asker.sex)
 
 
 def _looks_like_a_date(line: Line) -> bool:
@@ -343,6 +381,28 @@ def _replies(lines: Sequence[Line]) -> _Replies:
     return _Replies.of(replies, dated, any(reply.date_unread for reply in replies if reply.body))
 
 
+def _first_reply_marker(page: _Page, start: int, stop: int) -> int:
+    """The first doctor header or ``Reply Date`` in lines ``start`` to ``stop`` (else ``stop``)."""
+    for index in range(start, stop):
+        text = page.lines[index].text
+        if sections.doctor(text) is not None or REPLY_DATE.search(text):
+            return index
+    return stop
+
+
+def _body_below(page: _Page, start: int, stop: int) -> list[str]:
+    """Question text below the asker block: the lines that are not chrome, not headings
+    ("Doctors' replies") and not an unanswered notice."""
+    lines = page.lines
+    return [
+        lines[index].content
+        for index in range(start, stop)
+        if not page.chrome.is_chrome(index)
+        and not lines[index].heading
+        and not (UNANSWERED.search(lines[index].text) and len(lines[index].text.split()) <= 12)
+    ]
+
+
 def _dates_above(lines: Sequence[Line]) -> bool:
     """Each reply shows its ``Reply Date`` above its doctor header (a card whose date sits in
     its top line): the first ``Reply Date`` comes before the first header."""
@@ -441,6 +501,22 @@ def _section_lines(
         break
     stops.append(stop)
     return kept
+
+
+#: Regions a section box above the article may not sit in: menus, the page header.
+_NOT_A_BOX = frozenset({NAV, BANNER, CONTENTINFO, SEARCH, FORM})
+
+
+def _section_label(page: _Page, label: Label, after: int, before: int) -> int | None:
+    """The line of a section label: after the asker block, else (a column that the markup
+    puts before the article, as legacy two-column tables do) above the question, outside
+    menus and the page header."""
+    index = page.anchor(label, after)
+    if index is None and before > 0:
+        index = page.anchor(label, 0, before)
+        if index is not None and page.chrome.region_kind(index) in _NOT_A_BOX:
+            return None
+    return index
 
 
 def _find_footer(page: _Page, start: int) -> int:
@@ -564,9 +640,10 @@ def parse_document(doc: Document, url: str) -> QARecord:
     after = cursor.end + 1 if cursor else 0
     if cursor is not None:
         _keep_reply_landmarks(page, after)
-    more_at = page.anchor(MORE_INFO, after)
-    similar_at = page.anchor(SIMILAR, after)
-    related_at = page.anchor(RELATED_FAQ, after)
+    before = cursor.start if cursor else 0
+    more_at = _section_label(page, MORE_INFO, after, before)
+    similar_at = _section_label(page, SIMILAR, after, before)
+    related_at = _section_label(page, RELATED_FAQ, after, before)
     for label_at in (more_at, similar_at, related_at):
         if label_at is not None:
             page.chrome.keep(label_at)
@@ -576,10 +653,15 @@ def parse_document(doc: Document, url: str) -> QARecord:
 
     def section_end(label_at: int) -> int:
         end = _next_label(label_at, labels, len(lines))
+        if label_at < anchor_line:  # a box in a column the markup puts before the article
+            return min(end, page.column_end(label_at, anchor_line))
         return min(end, page.container_end(anchor_line, label_at))
 
     if cursor is not None:
-        question_title, body = _question(page, 0, cursor.start, qa)
+        # Section boxes the markup puts before the article (a left column) are not question.
+        boxes = [section_end(at) for at in (more_at, similar_at, related_at) if at is not None]
+        question_from = max((end for end in boxes if end <= cursor.start), default=0)
+        question_title, body = _question(page, question_from, cursor.start, qa)
         if cursor.spill:
             body.append(cursor.spill)
             warnings.add(w.ASKER_LINE_UNPARSED)
@@ -595,6 +677,9 @@ def parse_document(doc: Document, url: str) -> QARecord:
                 replies_end,
             )
             question_title, body = _question(page, after, replies_at, qa)
+        elif not body:  # title, asker line, then the question's text (a meta row under the title)
+            replies_at = _first_reply_marker(page, after, replies_end)
+            body = _body_below(page, after, replies_at)
         read = _replies(sections.doctor_headers(_reply_lines(page, replies_at, replies_end)))
         answers = read.answers
         if read.date_unread:
@@ -611,7 +696,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
         kept = _section_lines(
             page, more_at, section_end(more_at), keep_read_more=False, stops=ends_read
         )
-        explanation = sections.explanation(kept)
+        explanation = sections.explanation(kept, doc.emphasized)
         if explanation is None:
             warnings.add(w.MORE_INFO_UNPARSED)
     similar: tuple = ()

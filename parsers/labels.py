@@ -87,9 +87,13 @@ def _hints(key: str) -> tuple[str, ...]:
     return tuple(label.lower() for label in LABELS[key])
 
 
+#: A count some templates show after a section label: "Similar Q&A (4)".
+_COUNT = r"(?:[ \t]*[(（][ \t]*\d+[ \t]*[)）])?"
+
+
 def _heading(key: str) -> Label:
-    """A section heading alone on its line (an optional trailing colon allowed)."""
-    return Label(re.compile(rf"^(?:{_alternatives(key)}){_COLON}$", re.I), _hints(key))
+    """A section heading alone on its line (an optional count and trailing colon allowed)."""
+    return Label(re.compile(rf"^(?:{_alternatives(key)}){_COUNT}{_COLON}$", re.I), _hints(key))
 
 
 ASK_DATE_LABEL = Label(

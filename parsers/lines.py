@@ -47,6 +47,8 @@ class Document:
     spans: tuple[tuple[int, int], ...] = ()
     base: str | None = None
     notes: tuple[str, ...] = ()
+    #: Texts of ``<b>``/``<strong>`` elements: a line that is all bold reads as a heading.
+    emphasized: frozenset[str] = frozenset()
 
 
 class LineIndex:
@@ -184,4 +186,18 @@ def load(markup: bytes | str) -> Document:
         tuple(flat.spans),
         base,
         notes,
+        _emphasized(body),
     )
+
+
+def _emphasized(body: LexborNode) -> frozenset[str]:
+    """The text of every ``<b>``/``<strong>`` (one CSS query in C): a line that is nothing but
+    bold text is a heading as a reader sees it (``<B>Warning Signs</B><BR>`` in a legacy
+    layout), whatever its size. Only elements holding one text node are read, so nested bold
+    costs one step per element."""
+    found = set()
+    for node in body.css("b, strong"):
+        child = node.child  # only bold text itself: nested bold would make this quadratic
+        if child is not None and child.tag == "-text" and child.next is None:
+            found.add(" ".join((child.text_content or "").split()))
+    return frozenset(found)

@@ -31,6 +31,7 @@ _CONNECTORS = frozenset({"and", "of", "&", "the", "for", "in", "with", "or", "to
 _MAX_HEADING_WORDS = 12
 _MAX_HEADING_CHARS = 100
 _MAX_SENTENCE_CASE_WORDS = 5
+_DIGIT = re.compile(r"\d")
 _PAREN = re.compile(r"^[(（]\s*(?P<dept>[^()（）]+?)\s*[)）]$")
 
 
@@ -67,31 +68,35 @@ def _heading_like(line: Line) -> bool:
     return _title_case(text) or len(text.split()) <= _MAX_SENTENCE_CASE_WORDS
 
 
-def explanation(lines: Sequence[Line]) -> Explanation | None:
+def explanation(
+    lines: Sequence[Line], emphasized: frozenset[str] = frozenset()
+) -> Explanation | None:
     """More Info: the text with one paragraph/heading/item/row per line, and its headings."""
     kept = [line for line in lines if line.text]
     if not kept:
         return None
     like = [_heading_like(line) for line in kept]
-    headings = tuple(line.text for index, line in enumerate(kept) if _is_heading(kept, like, index))
+    stated = [line.heading or line.text in emphasized for line in kept]
+    headings = tuple(
+        line.text for index, line in enumerate(kept) if _is_heading(stated, like, index)
+    )
     return Explanation(text="\n".join(line.content for line in kept), headings=headings)
 
 
-def _is_heading(kept: Sequence[Line], like: Sequence[bool], index: int) -> bool:
+def _is_heading(stated: Sequence[bool], like: Sequence[bool], index: int) -> bool:
     """Whether line ``index`` of a More Info section is a sub-heading.
 
     The text decides (``<h3>Conclusion</h3>`` and ``<p><b>Conclusion</b></p>`` agree): a
-    heading-like line followed by body text. Where the markup states a heading (``h1``-``h6``,
-    ``role=heading``), it also decides what is body: the short first line under a stated
-    heading ("Chest pain or fainting") is its text, and a stated heading followed by a
-    heading-like line that is not stated is still the heading.
+    heading-like line followed by body text. Where the page states a heading (``h1``-``h6``,
+    ``role=heading``, a line that is all bold), that also decides what is body: the short
+    first line under a stated heading ("Chest pain or fainting") is its text, and a stated
+    heading followed by a heading-like line that is not stated is still the heading.
     """
-    if not like[index] or index + 1 >= len(kept):
+    if not like[index] or index + 1 >= len(like):
         return False
-    line, following = kept[index], kept[index + 1]
-    if line.heading:
-        return not following.heading or not like[index + 1]
-    if index > 0 and kept[index - 1].heading and like[index - 1]:
+    if stated[index]:
+        return not stated[index + 1] or not like[index + 1]
+    if index > 0 and stated[index - 1] and like[index - 1]:
         return False  # the first line under a stated heading is its text
     return not like[index + 1]
 
@@ -309,17 +314,24 @@ def _pairs(line: Line, base: str) -> list[RelatedFAQ]:
 
 
 def related_faq(lines: Sequence[Line], base: str) -> tuple[RelatedFAQ, ...]:
-    """``<topic>`` then ``(<Department>)`` pairs (or both on one line), until anything else."""
+    """``<topic>`` then ``(<Department>)`` pairs (or both on one line), until anything else.
+
+    A department has no digits: "Responses (2)" after the chips is a count, not a topic.
+    """
     kept = [line for line in lines if line.text]
     found: list[RelatedFAQ] = []
     index = 0
     while index < len(kept):
         line = kept[index]
         following = _PAREN.match(kept[index + 1].text) if index + 1 < len(kept) else None
+        if following is not None and _DIGIT.search(following.group("dept")):
+            following = None
         if following is not None and not _PAREN.match(line.text):
             found.append(RelatedFAQ(line.text, following.group("dept"), _url(line, base)))
             index += 2
-        elif _PAIRS.match(line.text):
+        elif _PAIRS.match(line.text) and not any(
+            _DIGIT.search(part.group("dept")) for part in _PAIR_PARTS.finditer(line.text)
+        ):
             found.extend(_pairs(line, base))
             index += 1
         else:

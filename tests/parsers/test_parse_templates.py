@@ -277,3 +277,66 @@ def test_a_stated_heading_keeps_its_short_first_line_as_text() -> None:
     found = record(QUESTION + ASKER + REPLY + more)
     assert found.explanation is not None
     assert found.explanation.headings == ("Warning Signs", "Treatment")
+
+
+def test_section_labels_may_show_a_count() -> None:
+    sections = (
+        "<h2>Similar Q&amp;A (1)</h2><a href='/en/article/1'><h3>Stairs hurt</h3></a>"
+        "<p>Q one ...</p><h2>Related FAQ (1)</h2><ul><li><a href='/en/faq/knee'>Knee</a>"
+        " (Orthopedics)</li></ul><h2>Responses (2)</h2><p>Lily 2 days ago</p>"
+    )
+    found = record(QUESTION + ASKER + REPLY + sections)
+    assert [s.title for s in found.similar] == ["Stairs hurt"]
+    assert [(r.topic, r.department) for r in found.related_faq] == [("Knee", "Orthopedics")]
+
+
+def test_the_asker_phrase_after_the_ask_date_and_the_question_below() -> None:
+    for meta in (
+        "<div><span>Ask Date: May 1, 2024</span><span>Ho, 20~29 year old male.</span></div>",
+        "<div>Ask Date: 2024/5/1</div><div>Ho, 20~29 year old male.</div>",
+    ):
+        found = record("<h1>Knee pain on stairs?</h1>" + meta + "<p>It hurts going up.</p>" + REPLY)
+        assert (found.asker.name, found.asker.age_max, found.asker.sex) == ("Ho", 29, "male")
+        assert found.asked_on == "2024-05-01"
+        assert (found.question_title, found.question_body) == (
+            "Knee pain on stairs?",
+            "It hurts going up.",
+        )
+        assert [a.doctor_name for a in found.answers] == ["Lin Kai"]
+
+
+def test_a_comment_word_heading_a_paragraph_is_part_of_more_info() -> None:
+    prose = (
+        "Most knee pain on stairs comes from the kneecap, and exercises that strengthen the "
+        "thigh muscles usually help within weeks."
+    )
+    more = f"<h2>More Info</h2><p>Knees take load.</p><h3>Discussion</h3><p>{prose}</p>"
+    found = record(QUESTION + ASKER + REPLY + more)
+    assert found.explanation is not None
+    assert found.explanation.text == f"Knees take load.\nDiscussion\n{prose}"
+    assert found.explanation.headings == ("Discussion",)
+
+
+def test_a_bold_line_is_a_stated_heading() -> None:
+    more = (
+        "<h2>More Info</h2>Knees take load on stairs, more than on flat ground.<br>"
+        "<B>Warning Signs</B><BR>Swelling or redness<BR>Pain that wakes you up at night<BR>"
+    )
+    found = record(QUESTION + ASKER + REPLY + more)
+    assert found.explanation is not None
+    assert found.explanation.headings == ("Warning Signs",)
+
+
+def test_section_boxes_in_a_column_before_the_article() -> None:
+    column = (
+        "<td><table><tr><th>Related FAQ</th></tr><tr><td><a href='/en/faq/knee'>Knee</a><br>"
+        "(Orthopedics)</td></tr></table></td>"
+    )
+    page = (
+        f"<table><tr>{column}<td>{QUESTION}{ASKER}{REPLY}<h3>More Info</h3><p>Rest.</p></td>"
+        "</tr><tr><td colspan=2>Copyright 2024</td></tr></table>"
+    )
+    found = record(page)
+    assert [(r.topic, r.department) for r in found.related_faq] == [("Knee", "Orthopedics")]
+    assert found.question_title == "Knee pain on stairs?"
+    assert found.explanation is not None and found.explanation.text == "Rest."
