@@ -21,6 +21,9 @@ from parsers.labels import Label
 from parsers.structured import QAData, extract
 from parsers.text import clean_line
 
+#: How much bold text a page may have read as stated headings (a hostile page has megabytes).
+_MAX_EMPHASIZED_CHARS = 200_000
+
 __all__ = ["Document", "Line", "LineIndex", "Region", "load"]
 
 
@@ -191,13 +194,19 @@ def load(markup: bytes | str) -> Document:
 
 
 def _emphasized(body: LexborNode) -> frozenset[str]:
-    """The text of every ``<b>``/``<strong>`` (one CSS query in C): a line that is nothing but
-    bold text is a heading as a reader sees it (``<B>Warning Signs</B><BR>`` in a legacy
-    layout), whatever its size. Only elements holding one text node are read, so nested bold
-    costs one step per element."""
+    """The text of every outermost ``<b>``/``<strong>`` (one CSS query in C): a line that is
+    nothing but bold text is a heading as a reader sees it (``<B>Warning Signs</B><BR>`` in a
+    legacy layout), whatever its size. Bold inside bold is not read again, and the text read
+    is bounded, so hostile nesting stays linear."""
     found = set()
+    budget = _MAX_EMPHASIZED_CHARS
     for node in body.css("b, strong"):
-        child = node.child  # only bold text itself: nested bold would make this quadratic
-        if child is not None and child.tag == "-text" and child.next is None:
-            found.add(" ".join((child.text_content or "").split()))
+        parent = node.parent
+        if parent is not None and parent.tag in ("b", "strong"):
+            continue
+        text = node.text(deep=True)
+        budget -= len(text)
+        if budget < 0:
+            break
+        found.add(" ".join(text.split()))
     return frozenset(found)
