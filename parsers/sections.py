@@ -31,6 +31,7 @@ _CONNECTORS = frozenset({"and", "of", "&", "the", "for", "in", "with", "or", "to
 _MAX_HEADING_WORDS = 12
 _MAX_HEADING_CHARS = 100
 _MAX_SENTENCE_CASE_WORDS = 5
+_MAX_LOWER_DEPT_WORDS = 4
 _DIGIT = re.compile(r"\d")
 _PAREN = re.compile(r"^[(（]\s*(?P<dept>[^()（）]+?)\s*[)）]$")
 
@@ -108,6 +109,15 @@ def _department(text: str) -> str | None:
     return (bracketed.group("dept") if bracketed else text) or None
 
 
+def _sentence(text: str) -> bool:
+    """What follows "reply" reads as the rest of a sentence, not a department: it starts in
+    lower case and runs on (more than four words, or a sentence's end)."""
+    text = text.strip()
+    return text[:1].islower() and (
+        len(text.split()) > _MAX_LOWER_DEPT_WORDS or text.endswith(_TERMINAL)
+    )
+
+
 def doctor(text: str) -> tuple[str | None, str | None] | None:
     """``(name, department)`` from a ``Dr. <name> reply <Department>`` line, else ``None``."""
     if text[:2].lower() not in DOCTOR_STARTS and (
@@ -116,7 +126,10 @@ def doctor(text: str) -> tuple[str | None, str | None] | None:
         return None
     match = DOCTOR.match(text) or DOCTOR_ZH.match(text)
     if match is not None:
-        return match.group("name").strip(" :：") or None, _department(match.group("dept"))
+        dept = match.group("dept")
+        if _sentence(dept):
+            return None  # "Dr. Hsu replied that surgery is rarely urgent." is reply text
+        return match.group("name").strip(" :：") or None, _department(dept)
     match = DOCTOR_BARE.match(text)
     if match is None:
         return None

@@ -340,3 +340,16 @@ def test_section_boxes_in_a_column_before_the_article() -> None:
     assert [(r.topic, r.department) for r in found.related_faq] == [("Knee", "Orthopedics")]
     assert found.question_title == "Knee pain on stairs?"
     assert found.explanation is not None and found.explanation.text == "Rest."
+
+
+def test_a_reply_line_saying_a_doctor_replied_is_text() -> None:
+    reply = (
+        "<p>Dr. Lin Kai reply Orthopedics</p><p>Try ice.</p>"
+        "<p>Dr. Wu replied that it is rarely serious, and I agree.</p>"
+        "<p>Reply Date: 2024/05/02</p>"
+    )
+    found = record(QUESTION + ASKER + reply)
+    assert [(a.doctor_name, a.body) for a in found.answers] == [
+        ("Lin Kai", "Try ice.\nDr. Wu replied that it is rarely serious, and I agree.")
+    ]
+    assert found.warnings == ()
