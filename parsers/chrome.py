@@ -386,10 +386,14 @@ class Chrome:
             region = self.regions[region].parent
         return None
 
-    def hard(self, index: int) -> bool:
+    def hard(self, index: int, *, toggle: bool = False) -> bool:
         """Line ``index`` sits in a region that can never hold the article (a button, an ad,
-        a dialog, a share bar, a hidden copy)."""
+        a dialog, a share bar, a hidden copy). With ``toggle``, a button that is the line's
+        innermost region is allowed: a section label as a button's caption is the toggle of
+        an accordion or a tab ("More Info" in ``<button aria-expanded>``)."""
         region = self.lines[index].region
+        if toggle and region >= 0 and self.regions[region].kind == BUTTON:
+            region = self.regions[region].parent
         while region >= 0:
             if self.regions[region].kind in HARD_REGIONS:
                 return True

@@ -67,7 +67,7 @@ from parsers.structured import QAData
 from parsers.urls import canonicalize_url
 
 SITE = "doctorqna"
-VERSION = "doctorqna/7"
+VERSION = "doctorqna/8"
 
 _ARTICLE_ID = re.compile(r"/article/(\d+)")
 _LANG_SEGMENT = re.compile(r"^/([a-z]{2}(?:-[a-zA-Z]{2,4})?)(?:/|$)")
@@ -91,14 +91,15 @@ class _Page:
 
     def anchor(self, label: Label, start: int = 0, stop: int | None = None) -> int | None:
         """The first line at or after ``start`` (before ``stop``) carrying ``label`` that is the
-        article's: never in a button, ad, dialog or hidden copy; preferably outside every
+        article's: never in an ad, dialog or hidden copy, nor in a button unless it is the
+        button's own caption (an accordion or tab toggle); preferably outside every
         chrome region, else in a landmark (a "Related FAQ" in a ``<nav>``) unless the label
         is itself a link there (a menu item)."""
         fallback = None
         for index in self.found.find_all(label, start):
             if stop is not None and index >= stop:
                 break
-            if self.chrome.hard(index):
+            if self.chrome.hard(index, toggle=True):
                 continue
             if not self.chrome.in_regions(index):
                 return index
@@ -478,16 +479,16 @@ def _first_closer(page: _Page, start: int, end: int, kinds: frozenset[str] | Non
 
 
 def _section_lines(
-    page: _Page, label: int, end: int, *, keep_read_more: bool, stops: list[int]
+    page: _Page, first: int, end: int, *, keep_read_more: bool, stops: list[int]
 ) -> list[Line]:
-    """Lines of the section under line ``label`` up to ``end``: the section stops at the first
+    """Lines ``first`` to ``end`` of a section (below its label): the section stops at the first
     chrome that ends the article once its text has begun (a share bar, entry meta, the
     comments, a sidebar); clutter (buttons, ads, dialogs) is skipped. Where it stopped is
     appended to ``stops`` (the article's own content ends at the last of them)."""
     chrome = page.chrome
     kept: list[Line] = []
     stop = end
-    for index in range(label + 1, end):
+    for index in range(first, end):
         line = page.lines[index]
         kind = chrome.kind(index)
         if kind is None or (keep_read_more and READ_MORE.match(line.text)):
@@ -501,6 +502,37 @@ def _section_lines(
         break
     stops.append(stop)
     return kept
+
+
+def _tab_panels(page: _Page, found: Sequence[int | None]) -> dict[int, tuple[int, int]]:
+    """Section labels shown as tabs: two or more labels on consecutive lines with nothing
+    between them (a tab list), followed by as many blocks, one per label in the same order
+    (the panels). ``label line -> (first, end)`` of its panel; empty when the blocks after
+    the run are not one per label (then each section reads below its own label as usual).
+
+    The panels are the outermost blocks after the run inside the smallest block that holds
+    the run and what follows it, so no role or class name is needed."""
+    at = sorted(index for index in found if index is not None)
+    labels: list[int] = []
+    for index in at:
+        if labels and index == labels[-1] + 1:
+            labels.append(index)
+        elif len(labels) < 2:
+            labels = [index]
+    if len(labels) < 2:
+        return {}
+    first = labels[-1] + 1
+    end = page.container_end(labels[0], first)
+    outer: list[tuple[int, int]] = []  # the outermost blocks in first..end, in page order
+    for start, stop in sorted(
+        (span for span in page.doc.spans if first <= span[0] and span[1] <= end),
+        key=lambda span: (span[0], -span[1]),
+    ):
+        if not outer or start >= outer[-1][1]:
+            outer.append((start, stop))
+    if len(outer) != len(labels) or outer[0][0] != first:
+        return {}
+    return dict(zip(labels, outer, strict=True))
 
 
 #: Regions a section box above the article may not sit in: menus, the page header.
@@ -651,11 +683,18 @@ def parse_document(doc: Document, url: str) -> QARecord:
     labels = (more_at, similar_at, related_at, footer_at)
     anchor_line = cursor.start if cursor else 0
 
+    panels = _tab_panels(page, (more_at, similar_at, related_at))
+
     def section_end(label_at: int) -> int:
+        if label_at in panels:
+            return panels[label_at][1]
         end = _next_label(label_at, labels, len(lines))
         if label_at < anchor_line:  # a box in a column the markup puts before the article
             return min(end, page.column_end(label_at, anchor_line))
         return min(end, page.container_end(anchor_line, label_at))
+
+    def section_start(label_at: int) -> int:
+        return panels[label_at][0] if label_at in panels else label_at + 1
 
     if cursor is not None:
         # Section boxes the markup puts before the article (a left column) are not question.
@@ -694,7 +733,11 @@ def parse_document(doc: Document, url: str) -> QARecord:
     explanation = None
     if more_at is not None:
         kept = _section_lines(
-            page, more_at, section_end(more_at), keep_read_more=False, stops=ends_read
+            page,
+            section_start(more_at),
+            section_end(more_at),
+            keep_read_more=False,
+            stops=ends_read,
         )
         explanation = sections.explanation(kept, doc.emphasized)
         if explanation is None:
@@ -702,16 +745,20 @@ def parse_document(doc: Document, url: str) -> QARecord:
     similar: tuple = ()
     similar_span = (len(lines), len(lines))
     if similar_at is not None:
-        end = section_end(similar_at)
-        similar_span = (similar_at, end)
-        kept = _section_lines(page, similar_at, end, keep_read_more=True, stops=ends_read)
+        first, end = section_start(similar_at), section_end(similar_at)
+        similar_span = (first - 1, end)
+        kept = _section_lines(page, first, end, keep_read_more=True, stops=ends_read)
         similar = sections.similar(kept, base, doc.link_titles)
         if not similar:
             warnings.add(w.SIMILAR_UNPARSED)
     related: tuple = ()
     if related_at is not None:
         kept = _section_lines(
-            page, related_at, section_end(related_at), keep_read_more=False, stops=ends_read
+            page,
+            section_start(related_at),
+            section_end(related_at),
+            keep_read_more=False,
+            stops=ends_read,
         )
         related = sections.related_faq(kept, base)
         if not related:

@@ -353,3 +353,25 @@ def test_a_reply_line_saying_a_doctor_replied_is_text() -> None:
         ("Lin Kai", "Try ice.\nDr. Wu replied that it is rarely serious, and I agree.")
     ]
     assert found.warnings == ()
+
+
+def test_section_labels_as_accordion_toggles_and_tabs() -> None:
+    accordion = (
+        "<h2><button aria-expanded='true'>More Info</button></h2>"
+        "<div><div><p>Knees take load.</p></div></div>"
+    )
+    tabs = (
+        "<div role='tablist'><button role='tab'>Similar Q&amp;A</button>"
+        "<button role='tab'>Related FAQ</button></div>"
+        "<div role='tabpanel'><div><a href='/en/article/1'>Stairs hurt</a><p>Q one ...</p>"
+        "<p>Dr. Lin Kai reply Orthopedics</p><p>Ice.</p>"
+        "<a href='/en/article/1'>[Read More] Stairs hurt</a></div></div>"
+        "<div role='tabpanel'><ul><li><a href='/en/faq/knee'>Knee</a> (Orthopedics)</li></ul></div>"
+    )
+    found = record("<main>" + QUESTION + ASKER + REPLY + accordion + tabs + "</main>")
+    assert found.explanation is not None and found.explanation.text == "Knees take load."
+    assert [(s.title, s.doctor_name, s.reply_snippet) for s in found.similar] == [
+        ("Stairs hurt", "Lin Kai", "Ice.")
+    ]
+    assert [(r.topic, r.department) for r in found.related_faq] == [("Knee", "Orthopedics")]
+    assert found.warnings == ()
