@@ -649,7 +649,8 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
         if not flags:  # inline elements and comments: their text simply flows on
             continue
         if flags == LINK:
-            href = node.attributes.get("href")
+            attributes = node.attributes  # a dict built per call: read once
+            href = attributes.get("href")
             if href:
                 href = href.strip()
                 if href and not href.lower().startswith(_NOT_LINKS):
@@ -658,7 +659,6 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                     link_exit = (
                         after.mem_id if after is not None else _exit_of(node, top_node, top_exit)
                     )
-                    attributes = node.attributes
                     rel = attributes.get("rel")
                     pending_meta = bool(rel) and not _META_RELS.isdisjoint(rel.lower().split())
                     title = attributes.get("title")
@@ -705,7 +705,9 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                 region = data = len(regions) - 1
                 if kind in _READ_WHOLE and _read_region(node, lines, region):
                     # Chrome with none of the article's labels: its text in one C call, its
-                    # subtree passed over (menus and footers are most of a real page's nodes).
+                    # subtree detached so the walk never visits it (menus and footers are
+                    # most of a real page's nodes; nothing reads the tree after the walk).
+                    node.inner_html = ""
                     skipping += 1
                     stack.append((exit_id, node_id, SKIP | REGION, data, len(lines)))
                     top_exit, top_node = exit_id, node_id
