@@ -16,7 +16,7 @@ whose record, error or flattened lines differ:
   would leave them, and the site's other pages (home, listings, FAQ, not found, sign-in);
 * a few hostile pages (deep nesting, thousands of attributes, a megabyte of text).
 
-    .venv/bin/python bench/parse_diff.py [--against main] [--demo-pages N] [--show N]
+    .venv/bin/python bench/parse_diff.py [--against REV] [--demo-pages N] [--show N]
 
 Exit status: 0 when every record is identical, 1 when one differs (lines that differ but
 give the same records are reported, not failed: the record is the contract).
@@ -184,6 +184,12 @@ def _run(tree: Path, pages_file: Path, out_file: Path) -> list[dict]:
         return [json.loads(line) for line in lines]
 
 
+def _git(*arguments: str) -> bytes:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), *arguments], check=True, capture_output=True
+    ).stdout
+
+
 def _first_difference(old: object, new: object, path: str = "") -> str:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new), key=str):
@@ -200,7 +206,11 @@ def _first_difference(old: object, new: object, path: str = "") -> str:
 
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    options.add_argument("--against", default="main", help="git revision to compare with")
+    options.add_argument(
+        "--against",
+        help="git revision to compare with (default: where this branch left main, so only "
+        "the branch's own changes show)",
+    )
     options.add_argument("--demo-pages", type=int, default=300)
     options.add_argument("--show", type=int, default=10, help="differences shown per kind")
     options.add_argument(
@@ -211,16 +221,13 @@ def main() -> None:
         dump(*(Path(part) for part in args.dump))
         return
     sys.path.insert(0, str(ROOT))
+    against = args.against or _git("merge-base", "HEAD", "main").decode().strip()
     pages = corpus(args.demo_pages)
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
         old_tree = work / "old"
         old_tree.mkdir()
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", args.against, "parsers"],
-            check=True,
-            capture_output=True,
-        ).stdout
+        archive = _git("archive", against, "parsers")
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(old_tree, filter="data")
         pages_file = work / "pages.pickle"
@@ -229,7 +236,7 @@ def main() -> None:
         new = _run(ROOT, pages_file, work / "new.jsonl")
     records = [(a, b) for a, b in zip(old, new, strict=True) if a["record"] != b["record"]]
     lines = [(a, b) for a, b in zip(old, new, strict=True) if a["lines"] != b["lines"]]
-    print(f"{len(pages)} pages compared with {args.against}")
+    print(f"{len(pages)} pages compared with {against}")
     for kind, differ in (("records", records), ("lines", lines)):
         print(f"{len(differ)} pages whose {kind} differ")
         for a, b in differ[: args.show]:

@@ -177,6 +177,7 @@ def load(markup: bytes | str) -> Document:
     body = tree.body
     if body is None:
         return Document((), title, canonical, lang, qa, base=base, notes=notes)
+    emphasized = _emphasized(body)  # before the walk, which detaches the chrome it reads whole
     flat = flatten(body, special_elements(body, markup))
     return Document(
         tuple(flat.lines),
@@ -189,7 +190,7 @@ def load(markup: bytes | str) -> Document:
         tuple(flat.spans),
         base,
         notes,
-        _emphasized(body),
+        emphasized,
     )
 
 
