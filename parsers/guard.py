@@ -42,6 +42,7 @@ def bounded(markup: bytes | str) -> bytes | str:
     text = isinstance(markup, str)
     if (
         len(markup) > _LONG_TAG
+        and _has_long_run(markup, ">" if text else b">")
         and markup.count("=" if text else b"=") > _MAX_ATTRIBUTES
         and (_HAS_LONG_TAG if text else _HAS_LONG_TAG_BYTES).search(markup)
     ):
@@ -52,6 +53,20 @@ def bounded(markup: bytes | str) -> bytes | str:
         if deep is not markup and (text or deep != markup.decode("utf-8", "replace")):
             markup = deep
     return markup
+
+
+def _has_long_run(markup: bytes | str, close: bytes | str) -> bool:
+    """Whether ``markup`` has a run of ``_LONG_TAG + 2`` characters without ``close``, as a
+    start tag that long must be (``<``, its name, then ``_LONG_TAG`` characters before its
+    ``>``). Any such run covers a multiple of ``_LONG_TAG + 1``, so looking around those
+    few offsets answers with a handful of C-level searches instead of a scan of the page."""
+    step = _LONG_TAG + 1
+    for at in range(step, len(markup), step):
+        before = markup.rfind(close, 0, at)
+        after = markup.find(close, at)
+        if (len(markup) if after == -1 else after) - before - 1 >= _LONG_TAG + 2:
+            return True
+    return False
 
 
 def _flatten_deep(html: str) -> str:

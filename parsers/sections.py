@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from parsers.labels import (
     DOCTOR,
@@ -118,8 +119,13 @@ def _sentence(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=128)
 def doctor(text: str) -> tuple[str | None, str | None] | None:
-    """``(name, department)`` from a ``Dr. <name> reply <Department>`` line, else ``None``."""
+    """``(name, department)`` from a ``Dr. <name> reply <Department>`` line, else ``None``.
+
+    Remembered for the last lines asked about: reading one page asks about most of its lines
+    three or four times (reply headers, teasers, reply markers, chrome), with the same answer.
+    """
     if text[:2].lower() not in DOCTOR_STARTS and (
         text.isascii() or not any(suffix in text for suffix in DOCTOR_SUFFIXES)
     ):
