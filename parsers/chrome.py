@@ -272,11 +272,32 @@ def text_kind(line: Line, titles: frozenset[str]) -> str | None:
             return _SHORT_KINDS.get(kind, kind)
     if size <= 80 and (line.times or not _META_MARKS.isdisjoint(text)) and date_line(text) == META:
         return META
+    if _is_actions(lowered):
+        return BUTTON
     if line.links and BREADCRUMB.search(text):
         return BREADCRUMBS
     if "ookie" in text and _COOKIE.search(text):
         return COOKIE
     return None
+
+
+#: Captions of the action buttons and links a post or reply carries ("Quote Report",
+#: "Helpful (3)", "Like · Share"): a line of nothing else is a row of buttons, not text ("reply"
+#: is not one: markup may split a doctor header "Dr. Chen" / "reply" / "Hepatology").
+_ACTION_WORDS = frozenset(
+    {
+        *("quote", "report", "like", "likes", "helpful", "flag", "edit", "delete", "share"),
+        *("follow", "upvote", "downvote", "bookmark", "save", "print", "permalink", "useful"),
+    }
+)
+_ACTION_SEPARATORS = re.compile(r"[\s·•|/()\d👍❤]+")
+_MAX_ACTIONS = 6
+
+
+def _is_actions(lowered: str) -> bool:
+    """A short line of action captions only (and counts, separators, thumbs)."""
+    words = [word for word in _ACTION_SEPARATORS.split(lowered) if word]
+    return 0 < len(words) <= _MAX_ACTIONS and all(word in _ACTION_WORDS for word in words)
 
 
 _WORDS = re.compile(r"[^\W\d_]+")

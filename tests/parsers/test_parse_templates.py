@@ -375,3 +375,13 @@ def test_section_labels_as_accordion_toggles_and_tabs() -> None:
     ]
     assert [(r.topic, r.department) for r in found.related_faq] == [("Knee", "Orthopedics")]
     assert found.warnings == ()
+
+
+def test_a_row_of_action_links_is_not_reply_text() -> None:
+    reply = (
+        "<ul><li><div>Dr. Lin Kai reply Orthopedics</div><div>Try ice.</div>"
+        "<div><a href='#'>Quote</a> <a href='#'>Report</a> · Helpful (3)</div>"
+        "<div>Reply Date: 2024/05/02</div></li></ul>"
+    )
+    found = record(QUESTION + ASKER + reply)
+    assert [(a.body, a.replied_on) for a in found.answers] == [("Try ice.", "2024-05-02")]
