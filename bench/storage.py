@@ -29,125 +29,24 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from corpus import Corpus, capture_for  # noqa: E402 - bench/ is on sys.path as the script's dir
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from parsers.record import (  # noqa: E402
-    Answer,
-    Asker,
-    Explanation,
-    QARecord,
-    RelatedFAQ,
-    SimilarQA,
-)
-from storage import Archive, Capture, SearchFilters  # noqa: E402
+from parsers.record import QARecord  # noqa: E402
+from storage import Archive, SearchFilters  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Storage"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SITE = "doctorqna"
-DEPARTMENTS = [f"Department {i}" for i in range(40)]
-DOCTORS = [f"Doctor {i}" for i in range(2000)]
 GOAL_RATE = 2000.0
 GOAL_P95_MS = 50.0
-
-
-class Corpus:
-    """Deterministic pseudo-English: a Zipf-distributed vocabulary like real text."""
-
-    def __init__(self, seed: int = 7) -> None:
-        self.random = random.Random(seed)
-        syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "pe", "da", "gu", "fi"]
-        words = {
-            "".join(self.random.choice(syllables) for _ in range(self.random.randint(2, 4)))
-            for _ in range(12000)
-        }
-        self.vocabulary = sorted(words)
-        self.random.shuffle(self.vocabulary)
-        weights = [1 / (rank + 1) for rank in range(len(self.vocabulary))]
-        self.cumulative = list(_accumulate(weights))
-
-    def words(self, count: int) -> list[str]:
-        return self.random.choices(self.vocabulary, cum_weights=self.cumulative, k=count)
-
-    def sentence(self, count: int) -> str:
-        return " ".join(self.words(count)).capitalize() + "."
-
-    def paragraph(self, sentences: int) -> str:
-        return " ".join(self.sentence(self.random.randint(8, 16)) for _ in range(sentences))
-
-    def record(self, n: int) -> QARecord:
-        r = self.random
-        url = f"https://doctorqna.com/en/article/{200000 + n}"
-        department = r.choice(DEPARTMENTS)
-        headings = [self.sentence(3) for _ in range(4)]
-        explanation = "\n".join(f"{h}\n{self.paragraph(6)}" for h in headings)  # ~3 KB
-        low = r.choice([10, 20, 30, 40, 50, 60])
-        return QARecord(
-            url=url,
-            canonical_url=url,
-            site=SITE,
-            external_id=str(200000 + n),
-            language="en",
-            page_title=f"{self.sentence(6)} - {department}",
-            seo_title=self.sentence(6),
-            question_title=self.sentence(8),
-            question_body="\n".join(self.paragraph(2) for _ in range(2)),
-            asker=Asker(
-                name=f"Asker {n}",
-                age_min=low,
-                age_max=low + 9,
-                age_label=f"{low}~{low + 9} year old",
-                sex=r.choice(["female", "male"]),
-            ),
-            asked_on=(date(2020, 1, 1) + timedelta(days=n % 1500)).isoformat(),
-            answers=tuple(
-                Answer(r.choice(DOCTORS), department, self.paragraph(3), "2024-01-02")
-                for _ in range(r.randint(0, 3))
-            ),
-            explanation=Explanation(text=explanation, headings=tuple(headings)),
-            similar=tuple(
-                SimilarQA(
-                    title=self.sentence(6),
-                    url=f"https://doctorqna.com/en/article/{200000 + r.randrange(n + 1)}",
-                    question_snippet=self.sentence(10),
-                    doctor_name=r.choice(DOCTORS),
-                    department=department,
-                    reply_snippet=self.sentence(10),
-                )
-                for _ in range(4)
-            ),
-            related_faq=tuple(RelatedFAQ(self.sentence(3), department) for _ in range(2)),
-            parser_version="bench",
-        )
-
-
-def _accumulate(values: list[float]) -> Iterator[float]:
-    total = 0.0
-    for value in values:
-        total += value
-        yield total
-
-
-def capture_for(record: QARecord, n: int) -> Capture:
-    return Capture(
-        url=record.url,
-        fetched_at=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(seconds=n),
-        http_status=200,
-        site=SITE,
-        payload_digest=f"sha1:{n:032x}",
-        warc_file="warc/bench-00000.warc.gz",
-        warc_offset=n * 9000,
-        warc_length=9000,
-        content_type="text/html; charset=utf-8",
-        parser_version="bench",
-    )
 
 
 def baseline_ingest(records: list[QARecord], directory: Path) -> float:

@@ -25,9 +25,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from storage.export.columns import batch_text_chars, checked_columns, chunks, record_batch
 from storage.export.schema import ExportSchema
 
 #: Rows per Parquet row group: large enough for good compression and fast column scans.
@@ -76,15 +78,23 @@ def _text(sink: BinaryIO, newline: str) -> Iterator[io.TextIOWrapper]:
         handle.detach()
 
 
+def _checked_rows(rows: Rows, schema: ExportSchema) -> Iterator[tuple[Any, ...]]:
+    """Each row's canonical values in column order, checked a chunk at a time."""
+    count = 0
+    for chunk in chunks(rows):
+        yield from zip(*checked_columns(schema, chunk, count), strict=True)
+        count += len(chunk)
+
+
 def write_jsonl(rows: Rows, schema: ExportSchema, sink: BinaryIO) -> int:
     """One JSON object per line, keys in schema order."""
     count = 0
     names = schema.names
     with _text(sink, "\n") as handle:
-        for count, row in enumerate(rows, start=1):
-            values = schema.check_row(row, count - 1)
+        for values in _checked_rows(rows, schema):
             handle.write(_json(dict(zip(names, values, strict=True))))
             handle.write("\n")
+            count += 1
     return count
 
 
@@ -143,8 +153,9 @@ def write_csv(rows: Rows, schema: ExportSchema, sink: BinaryIO) -> int:
     with _text(sink, "") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(schema.names)
-        for count, row in enumerate(rows, start=1):
-            writer.writerow([_csv_cell(v) for v in schema.check_row(row, count - 1)])
+        for values in _checked_rows(rows, schema):
+            writer.writerow([_csv_cell(v) for v in values])
+            count += 1
     return count
 
 
@@ -156,50 +167,56 @@ def write_parquet(
     row_group_rows: int = DEFAULT_ROW_GROUP_ROWS,
     row_group_chars: int = DEFAULT_ROW_GROUP_CHARS,
 ) -> int:
-    """Buffer rows column-wise and flush a row group at ``row_group_rows`` rows or
-    ``row_group_chars`` characters of text, whichever comes first.
+    """Convert rows to Arrow a chunk at a time and close a row group at ``row_group_rows``
+    rows or ``row_group_chars`` characters of text, whichever comes first.
 
-    Group boundaries depend only on the rows, so the output stays deterministic.
+    Group boundaries depend only on the rows (not on how they were chunked), so the output
+    stays deterministic; Arrow does every conversion, ``columns`` the checks.
     """
     if row_group_rows < 1 or row_group_chars < 1:
         raise ValueError("row_group_rows and row_group_chars must be at least 1")
     arrow_schema = schema.arrow()
-    columns: list[list[Any]] = [[] for _ in schema.columns]
-    buffered_rows = buffered_chars = count = 0
+    group = _RowGroup(row_group_rows, row_group_chars)
+    count = 0
     with pq.ParquetWriter(sink, arrow_schema, **PARQUET_OPTIONS) as writer:
-
-        def flush() -> None:
-            arrays = [
-                pa.array(values, type=field.type)
-                for values, field in zip(columns, arrow_schema, strict=True)
-            ]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=arrow_schema))
-            for values in columns:
-                values.clear()
-
-        for count, row in enumerate(rows, start=1):
-            checked = schema.check_row(row, count - 1)
-            for values, value in zip(columns, checked, strict=True):
-                values.append(value)
-            buffered_rows += 1
-            buffered_chars += _text_chars(checked)
-            if buffered_rows >= row_group_rows or buffered_chars >= row_group_chars:
-                flush()
-                buffered_rows = buffered_chars = 0
-        if buffered_rows:
-            flush()
+        for chunk in chunks(rows):
+            batch = record_batch(arrow_schema, checked_columns(schema, chunk, count))
+            count += len(chunk)
+            for full in group.add(batch, batch_text_chars(batch)):
+                writer.write_table(pa.Table.from_batches(full, schema=arrow_schema))
+        if group.batches:
+            writer.write_table(pa.Table.from_batches(group.batches, schema=arrow_schema))
     return count
 
 
-def _text_chars(value: Any) -> int:
-    """Characters of text in a checked value, nested lists and structs included."""
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, list):
-        return sum(_text_chars(v) for v in value)
-    if isinstance(value, dict):
-        return sum(_text_chars(v) for v in value.values())
-    return 0
+class _RowGroup:
+    """Slices of record batches waiting to fill one Parquet row group."""
+
+    def __init__(self, max_rows: int, max_chars: int) -> None:
+        self.max_rows = max_rows
+        self.max_chars = max_chars
+        self.batches: list[pa.RecordBatch] = []
+        self.rows = 0
+        self.chars = 0
+
+    def add(self, batch: pa.RecordBatch, chars: np.ndarray) -> Iterator[list[pa.RecordBatch]]:
+        """Take ``batch`` (``chars`` per row); yield each group it completes."""
+        start = 0
+        while start < batch.num_rows:
+            running = np.cumsum(chars[start:])
+            # The first row that brings the group to its row or character bound ends it.
+            by_rows = self.max_rows - self.rows - 1
+            by_chars = int(np.searchsorted(running, self.max_chars - self.chars, side="left"))
+            end = min(by_rows, by_chars)
+            if end >= batch.num_rows - start:
+                self.batches.append(batch.slice(start))
+                self.rows += batch.num_rows - start
+                self.chars += int(running[-1])
+                return
+            self.batches.append(batch.slice(start, end + 1))
+            yield self.batches
+            self.batches, self.rows, self.chars = [], 0, 0
+            start += end + 1
 
 
 WRITERS: dict[str, Callable[[Rows, ExportSchema, BinaryIO], int]] = {

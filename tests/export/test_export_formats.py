@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from export_rows import SCHEMA
+from export_rows import SCHEMA, make_row
 
 from storage.export import ExportSchema, RowError, SchemaError, manifest_path_for, write_export
 from storage.export.writers import write_parquet
@@ -253,3 +253,64 @@ def test_only_csv_manifests_carry_format_notes(tmp_path: Path, rows: list) -> No
     out = tmp_path / "q.jsonl"
     write_export(iter(rows), schema=SCHEMA, fmt="jsonl", out=out)
     assert json.loads(manifest_path_for(out).read_text(encoding="utf-8"))["format_notes"] is None
+
+
+def _canonical(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` as the archive's own query gives it: ``date``/aware-UTC ``datetime`` objects,
+    floats as floats, so the writers take the chunk-at-a-time path without per-value checks."""
+    return dict(zip(SCHEMA.names, SCHEMA.check_row(row, 0), strict=True))
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_canonical_and_loose_rows_give_identical_bytes(tmp_path: Path, fmt: str) -> None:
+    """The whole-chunk check and the per-row check must agree on every value, so which one
+    ran never shows in the file (ISO strings, tuples, +08:00 times are canonicalised)."""
+    loose = [make_row(i) for i in range(2500)]
+    loose[10]["headings"] = tuple(loose[10]["headings"])
+    canonical = [_canonical(row) for row in loose]
+    assert {type(r["asked_on"]) for r in canonical} == {date, type(None)}
+    out_loose, out_canonical = tmp_path / f"loose.{fmt}", tmp_path / f"canonical.{fmt}"
+    write_export(iter(loose), schema=SCHEMA, fmt=fmt, out=out_loose)
+    write_export(iter(canonical), schema=SCHEMA, fmt=fmt, out=out_canonical)
+    assert out_loose.read_bytes() == out_canonical.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+@pytest.mark.parametrize(
+    ("column", "bad"),
+    [
+        ("age_min", True),
+        ("score", float("inf")),
+        ("asked_on", datetime(2023, 1, 1, tzinfo=UTC)),
+        ("answers", [{"doctor_name": "x", "body": "y", "replied_on": None, "extra": 1}]),
+        ("headings", ["a", 2]),
+    ],
+)
+def test_a_bad_value_deep_in_a_canonical_export_names_its_row(
+    tmp_path: Path, fmt: str, column: str, bad: object
+) -> None:
+    rows = [_canonical(make_row(i)) for i in range(2500)]
+    rows[1717][column] = bad
+    with pytest.raises(RowError, match=rf"row 1717, column '{column}'"):
+        write_export(iter(rows), schema=SCHEMA, fmt=fmt, out=tmp_path / f"x.{fmt}")
+    assert not list(tmp_path.iterdir()), "nothing is left behind"
+
+
+def test_row_groups_close_at_the_same_row_whatever_the_chunks(tmp_path: Path) -> None:
+    """Group bounds are per row (rows or characters), not per converted chunk."""
+    schema = ExportSchema.of([("body", "string", "text"), ("tags", "list<string>", "tags")])
+    rows = [{"body": "x" * (i % 7), "tags": ["ab"] * (i % 3)} for i in range(2600)]
+    out = tmp_path / "q.parquet"
+    with out.open("wb") as sink:
+        write_parquet(iter(rows), schema, sink, row_group_rows=900, row_group_chars=1500)
+    meta = pq.ParquetFile(out).metadata
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    expected, rows_in, chars_in = [], 0, 0
+    for row in rows:  # the rule, one row at a time
+        rows_in += 1
+        chars_in += len(row["body"]) + 2 * len(row["tags"])
+        if rows_in >= 900 or chars_in >= 1500:
+            expected.append(rows_in)
+            rows_in = chars_in = 0
+    assert sizes == expected + ([rows_in] if rows_in else [])
+    assert pq.read_table(out).to_pylist() == rows
