@@ -281,11 +281,19 @@ def _check_version(_ctx: click.Context, _param: click.Parameter, value: str | No
     help="Also re-parse non-article captures (FAQ, listing, not found) that the current "
     "parser version already judged.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Pages parsed at once, each in its own worker process (default: the CPUs this "
+    "process may use); one writer ingests them in order.",
+)
 @archive_options
 def reparse(
     site: str | None,
     since_version: str | None,
     everything: bool,
+    jobs: int | None,
     db_url: str | None,
     data_dir: str,
 ) -> None:
@@ -320,6 +328,7 @@ def reparse(
             site=site,
             since_version=since_version,
             everything=everything,
+            jobs=jobs or len(os.sched_getaffinity(0)),
             progress=lambda done: progress.update(task, completed=done),
         )
     render_reparse(Console(), report)

@@ -12,8 +12,9 @@ fail and now succeeds becomes ``ok``.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -88,6 +89,7 @@ def reparse(
     parse: ParseFunction | None = None,
     everything: bool = False,
     batch: int = 200,
+    jobs: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> ReparseReport:
     """Re-parse the target captures and ingest the results in batches of ``batch``.
@@ -98,11 +100,15 @@ def reparse(
     version cannot come out differently, so it is skipped unless ``everything`` is set;
     without that, every crawl would add its FAQ pages to every later re-parse.
     ``progress`` is called with the number of captures handled so far after each batch.
-    Without ``parse``, pages are parsed as the crawl parses them: in a worker process under
+    Without ``parse``, pages are parsed as the crawl parses them: in worker processes under
     the per-page budget (``parsers.budget``), so one hostile page cannot hang the run.
+
+    ``jobs`` pages are read and parsed at once (one parse worker process each), while this
+    thread stays the one writer: results are ingested in capture order, as with one job, so
+    the archive ends up the same whatever ``jobs`` is.
     """
     if parse is None:
-        with pool_from_env() as pool:
+        with pool_from_env(workers=max(1, jobs)) as pool:
             return reparse(
                 archive,
                 data_dir=data_dir,
@@ -111,28 +117,58 @@ def reparse(
                 everything=everything,
                 parse=pool.parse,
                 batch=batch,
+                jobs=jobs,
                 progress=progress,
             )
     report = ReparseReport()
     pending: list[_Pending] = []
-    for target in _targets(archive.engine, site):
-        if since_version and not _at_least(target.row.parser_version, since_version):
-            continue
-        if not everything and _judged(target):
-            report.skipped += 1
-            continue
-        report.captures += 1
-        item = _reparse_one(target, archive, Path(data_dir), parse, report)
-        if item is not None:
-            pending.append(item)
-        if len(pending) >= batch:
-            _flush(archive, pending, report)
-            if progress:
-                progress(report.captures)
+
+    def wanted() -> Iterator[_Target]:
+        for target in _targets(archive.engine, site):
+            if since_version and not _at_least(target.row.parser_version, since_version):
+                continue
+            if not everything and _judged(target):
+                report.skipped += 1
+                continue
+            yield target
+
+    def work(target: _Target) -> _Parsed | str:
+        return _read_and_parse(target, Path(data_dir), parse)
+
+    with ThreadPoolExecutor(max(1, jobs), thread_name_prefix="healthqa-reparse") as threads:
+        for target, parsed in _in_order(threads, work, wanted(), window=4 * max(1, jobs)):
+            report.captures += 1
+            item = _reported(target, parsed, archive, report)
+            if item is not None:
+                pending.append(item)
+            if len(pending) >= batch:
+                _flush(archive, pending, report)
+                if progress:
+                    progress(report.captures)
     _flush(archive, pending, report)
     if progress:
         progress(report.captures)
     return report
+
+
+def _in_order(
+    threads: ThreadPoolExecutor,
+    work: Callable[[_Target], _Parsed | str],
+    targets: Iterator[_Target],
+    *,
+    window: int,
+) -> Iterator[tuple[_Target, _Parsed | str]]:
+    """``(target, work(target))`` in the order of ``targets``, with up to ``window`` of them
+    in the threads at once: memory stays bounded and the writer sees one fixed order."""
+    running: deque[tuple[_Target, Future[_Parsed | str]]] = deque()
+    for target in targets:
+        running.append((target, threads.submit(work, target)))
+        if len(running) >= window:
+            done, future = running.popleft()
+            yield done, future.result()
+    while running:
+        done, future = running.popleft()
+        yield done, future.result()
 
 
 def _targets(engine: Engine, site: str | None) -> Iterator[_Target]:
@@ -195,15 +231,23 @@ def _judged(target: _Target) -> bool:
     )
 
 
-def _reparse_one(
-    target: _Target, archive: Archive, data_dir: Path, parse: ParseFunction, report: ReparseReport
-) -> _Pending | None:
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A capture read and parsed: the record, or the ``ParseError`` that stopped it."""
+
+    capture: Capture
+    record: QARecord | None
+    error: ParseError | None
+
+
+def _read_and_parse(target: _Target, data_dir: Path, parse: ParseFunction) -> _Parsed | str:
+    """The work one job does for one capture, in a thread: read its WARC record and parse
+    it (in a parse worker process). A WARC problem comes back as its message."""
     row = target.row
     try:
         response = read_response(data_dir, row.warc_file, row.warc_offset, row.warc_length)
     except WarcReadError as exc:
-        report.unreadable.append(f"capture {row.id} ({row.url}): {exc}")
-        return None
+        return f"capture {row.id} ({row.url}): {exc}"
     capture = Capture(
         url=row.url,
         fetched_at=from_db(row.fetched_at),
@@ -218,19 +262,34 @@ def _reparse_one(
         last_modified=row.last_modified,
         crawl_run_id=row.crawl_run_id,
     )
-    # Only a page's latest capture sets its current content (an older one that now parses
-    # becomes a past revision), so only it is compared field by field.
-    latest = bool(row.is_latest) and row.page_id is not None
-    previous = archive.record(row.page_id) if latest else None
     try:
         record = parse(response.body, row.url, response.headers, site=target.site)
     except ParseError as exc:
-        failed = failed_parse(capture, exc, parsers.parser_version(target.site))
+        return _Parsed(capture, None, exc)
+    return _Parsed(capture, record, None)
+
+
+def _reported(
+    target: _Target, parsed: _Parsed | str, archive: Archive, report: ReparseReport
+) -> _Pending | None:
+    """Count the outcome in ``report``; what is to be ingested, if anything (writer thread)."""
+    row = target.row
+    if isinstance(parsed, str):
+        report.unreadable.append(parsed)
+        return None
+    # Only a page's latest capture sets its current content (an older one that now parses
+    # becomes a past revision), so only it is compared field by field. Read here, before
+    # this capture's batch is ingested.
+    latest = bool(row.is_latest) and row.page_id is not None
+    previous = archive.record(row.page_id) if latest else None
+    if parsed.error is not None:
+        failed = failed_parse(parsed.capture, parsed.error, parsers.parser_version(target.site))
         counter = report.not_articles if failed.parse_outcome == "not_article" else report.failures
-        counter[exc.code] += 1
+        counter[parsed.error.code] += 1
         return _Pending(None, failed, previous, row.parse_outcome, latest)
-    ok = replace(capture, parse_outcome="ok", parser_version=record.parser_version)
-    return _Pending(record, ok, previous, row.parse_outcome, latest)
+    assert parsed.record is not None
+    ok = replace(parsed.capture, parse_outcome="ok", parser_version=parsed.record.parser_version)
+    return _Pending(parsed.record, ok, previous, row.parse_outcome, latest)
 
 
 def _flush(archive: Archive, pending: list[_Pending], report: ReparseReport) -> None:

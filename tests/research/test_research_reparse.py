@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
+import time
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -276,3 +278,58 @@ def test_cli_names_non_articles_as_the_crawl_report_does(built: Built) -> None:
     shown = CliRunner().invoke(show_command, [*where, built.records[0].url])
     assert shown.exit_code == 0, shown.output
     assert "not_article" in shown.output and "not_an_article" in shown.output
+
+
+def test_jobs_parse_at_once_and_the_writer_keeps_capture_order(built: Built) -> None:
+    """With several jobs, pages are parsed concurrently (finishing out of order), yet they
+    are ingested in capture order and the archive ends up as with one job."""
+    lock = threading.Lock()
+    running, most = 0, 0
+    parsed_order: list[str] = []
+
+    def slow_retitling(body: bytes, url: str, headers=None, *, site=None) -> QARecord:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.002 * (hash(url) % 5))  # scramble the order jobs finish in
+        with lock:
+            running -= 1
+            parsed_order.append(url)
+        return retitling_parser(body, url, headers, site=site)
+
+    ingested: list[str] = []
+    ingest_many = built.archive.ingest_many
+
+    def spy(items, **kwargs):  # the writer's view: what reaches the archive, in order
+        ingested.extend(capture.url for _, capture in items)
+        return ingest_many(items, **kwargs)
+
+    built.archive.ingest_many = spy  # type: ignore[method-assign]
+    report = reparse(built.archive, data_dir=built.data_dir, parse=slow_retitling, jobs=4, batch=7)
+    with built.archive.engine.connect() as conn:
+        capture_order = [
+            url
+            for (url,) in conn.execute(select(CaptureRow.url).order_by(CaptureRow.id))
+            if url in set(ingested)
+        ]
+    assert most > 1, "jobs ran one at a time"
+    assert ingested == capture_order[: len(ingested)] and len(ingested) == QUESTIONS + 1
+    affected = {r.url for r in built.records if r.page_title.endswith("Cardiology")}
+    assert report.changed == len(affected) > 0
+    assert report.field_changes == {"question_title": len(affected)}
+    for record in built.records:
+        current = built.archive.record(record.url)
+        assert current.question_title.endswith("(fixed)") == (record.url in affected)
+
+
+def test_cli_jobs_runs_real_parse_workers(built: Built) -> None:
+    result = CliRunner().invoke(
+        reparse_command, ["--jobs", "2", "--db", built.db_url, "--data-dir", str(built.data_dir)]
+    )
+    # As with one job (test_cli_prints_the_summary): all fail, none lost.
+    assert result.exit_code == 0, result.output
+    assert "parsed before, fail now" in result.output
+    assert all(built.archive.record(r.url) == r for r in built.records)
+    bad = CliRunner().invoke(reparse_command, ["--jobs", "0", "--db", built.db_url])
+    assert bad.exit_code == 2 and "--jobs" in bad.output
