@@ -32,5 +32,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Every benchmark at a small size (a few minutes; not part of make test or CI). Each prints
+# its ratio against the baseline it measures in the same run; docs/benchmarks.md has the
+# full-size commands and figures.
 bench: $(STAMP)
-	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/parse.py --rounds 3 --repeat 3
+	$(BIN)/python bench/storage.py --records 2000 --backends sqlite
+	$(BIN)/python bench/export.py --records 2000 --rounds 1
+	$(BIN)/python bench/search.py --records 2000 --queries 60
+	$(BIN)/python bench/reparse.py --pages 200 --rounds 1
+	$(BIN)/python bench/crawl.py --pages 500

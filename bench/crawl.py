@@ -8,12 +8,16 @@ fetch-only spider requests the same article URLs and throws the responses away, 
 ``full / fetch-only`` is the share of raw fetch throughput the pipeline keeps (WARC writing,
 parsing, batched ingest into SQLite). Peak RSS is the crawl's whole process tree (the crawl,
 its ingest worker and parse workers: the sum of each one's VmHWM, ``bench/process_tree.py``).
-Goals: ratio >= 0.60; peak RSS < 300 MB at ``--pages 20000``.
+CPU per page counts the crawl process alone (the reactor: fetching, WARC, scheduling) against
+the fetch-only spider's, and the whole tree (parse and ingest workers too).
+Goals: ratio >= 0.60; crawl-process CPU per page <= 1.5x the fetch-only spider's; peak RSS
+< 300 MB at ``--pages 20000``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -117,8 +121,9 @@ def warc_fsync_cost(records: int = 400) -> tuple[float, float]:
     return rates[0], rates[1]
 
 
-def timed_child(code: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one ``python -c`` child and all its descendants."""
+def timed_child(code: str) -> tuple[float, float, float, float]:
+    """Wall seconds, peak RSS (MB) of one ``python -c`` child and all its descendants, CPU
+    seconds of the child itself and of its whole tree."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(
@@ -133,7 +138,7 @@ def timed_child(code: str) -> tuple[float, float]:
             raise SystemExit(
                 f"benchmark child failed ({process.returncode}): {stderr.read()[-2000:]!r}"
             )
-    return elapsed, memory.peak_mb
+    return elapsed, memory.peak_mb, memory.root_cpu, memory.tree_cpu
 
 
 def main() -> None:
@@ -154,7 +159,7 @@ def main() -> None:
     with serve_demo_site(DemoSiteConfig(pages=args.pages, cache_size=256)) as server:
         first, last = server.site.id_range()
         requests = last - first + 1
-        fetch_s, fetch_rss = timed_child(
+        fetch_s, fetch_rss, fetch_cpu, _ = timed_child(
             f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.crawl import "
             f"fetch_only_child; fetch_only_child({server.base_url!r}, {first}, {last})"
         )
@@ -172,7 +177,7 @@ def main() -> None:
                 "--log-level",
                 "WARNING",
             ]
-            full_s, full_rss = timed_child(
+            full_s, full_rss, crawl_cpu, tree_cpu = timed_child(
                 f"import sys; sys.argv = ['healthqa', *{arguments!r}]\n"
                 "from crawler.cli import main\n"
                 "main()"
@@ -182,6 +187,13 @@ def main() -> None:
     print(f"fetch-only: {fetch_rate:7.1f} pages/s  ({fetch_s:.1f} s, peak RSS {fetch_rss:.0f} MB)")
     print(f"full:       {full_rate:7.1f} pages/s  ({full_s:.1f} s, peak RSS {full_rss:.0f} MB)")
     print(f"ratio full/fetch-only: {full_rate / fetch_rate:.2f} (goal >= 0.60)")
+    per_page = 1000 / requests
+    print(
+        f"CPU per page: fetch-only {fetch_cpu * per_page:.2f} ms, crawl process "
+        f"{crawl_cpu * per_page:.2f} ms ({crawl_cpu / fetch_cpu:.2f}x, goal <= 1.5x), whole "
+        f"tree {tree_cpu * per_page:.2f} ms ({tree_cpu / fetch_cpu:.2f}x)"
+    )
+    print(f"load at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -5,11 +5,14 @@ and it ignores grandchildren); ``VmHWM`` is each process's own peak resident set
 thread walks the tree every ``interval`` seconds, so short-lived children (a parse worker
 killed for overrunning its budget) are counted too. The sum of the per-process peaks is an
 upper bound of the tree's peak (they need not peak together, and shared library pages count
-once per process), which is the safe side for a memory goal.
+once per process), which is the safe side for a memory goal. Each process's CPU time (user +
+system, from ``/proc/<pid>/stat``) is kept as last sampled, so it undercounts by at most one
+``interval`` of each process's CPU.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +43,18 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of ``pid`` so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
 def _status(pid: int) -> dict[str, str]:
     try:
         text = Path(f"/proc/{pid}/status").read_text()
@@ -56,6 +71,7 @@ class TreeMemory:
     interval: float = 0.2
     peaks_kb: dict[int, int] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
+    cpu: dict[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -72,6 +88,9 @@ class TreeMemory:
                 continue
             self.peaks_kb[pid] = max(self.peaks_kb.get(pid, 0), int(status["VmHWM"].split()[0]))
             self.names.setdefault(pid, status.get("Name", "?").strip())
+            seconds = _cpu_seconds(pid)
+            if seconds is not None:
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), seconds)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -81,6 +100,15 @@ class TreeMemory:
         self.sample()
         self._stop.set()
         self._thread.join()
+
+    @property
+    def root_cpu(self) -> float:
+        """CPU seconds of the sampled process itself (not its children)."""
+        return self.cpu.get(self.pid, 0.0)
+
+    @property
+    def tree_cpu(self) -> float:
+        return sum(self.cpu.values())
 
     @property
     def peak_mb(self) -> float:
