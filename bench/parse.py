@@ -219,6 +219,7 @@ def write_docs(section: str) -> None:
         text = text.rstrip("\n") + "\n\n" + section
     else:
         end = text.find("\n## ", start + len(SECTION))
+        section = section.rstrip("\n") + "\n\n"  # a blank line before the next section
         text = text[:start] + section + ("" if end == -1 else text[end + 1 :])
     DOCS.write_text(text, encoding="utf-8")
 
