@@ -102,7 +102,7 @@ def warc_fsync_cost(records: int = 400) -> tuple[float, float]:
     from datetime import UTC, datetime
 
     from crawler.demo_site.site import DemoSite
-    from crawler.warc import HttpRequestData, HttpResponseData, RotatingWarcWriter
+    from storage.warc import HttpRequestData, HttpResponseData, RotatingWarcWriter
 
     page = DemoSite(DemoSiteConfig(pages=20)).page(
         "/en/article/200001", {"accept-encoding": "gzip"}

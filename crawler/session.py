@@ -27,10 +27,10 @@ from crawler.ingest_worker import IngestWorker, limit_sqlite_cache
 from crawler.parsing import CrawlParser
 from crawler.report import CrawlTally
 from crawler.seen import SeenUrls
-from crawler.warc import RotatingWarcWriter
 from parsers.record import QARecord
 from storage import Archive, Capture, CaptureSummary
 from storage.runs import RunCheckpoint
+from storage.warc import RotatingWarcWriter
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings

@@ -40,7 +40,7 @@ from parsers.fixtures import (
 from storage import Archive
 from storage.engine import DEFAULT_DB_NAME
 from storage.research.capture_lookup import CaptureNotFound, find_capture
-from storage.research.warc_read import WarcReadError, read_response
+from storage.warc import WarcReadError, read_response
 
 #: Where generic (schema.org QAPage) cases live when the URL's host has no site parser.
 GENERIC_GROUP = "qapage"

@@ -26,9 +26,9 @@ from crawler import meta
 from crawler.fetch_errors import UrlTooLong, exception_code
 from crawler.report import NETWORK_CODES
 from crawler.session import CrawlSession
-from crawler.warc import HttpRequestData, HttpResponseData
 from parsers.urls import canonicalize_url
 from storage.capture import Capture
+from storage.warc import HttpRequestData, HttpResponseData
 
 if TYPE_CHECKING:
     from scrapy import Request

@@ -3,7 +3,7 @@
 After a parser fix the archive must reflect what the new parser reads in the bytes already
 collected. For every page the latest capture that carried a body is re-parsed, plus every
 capture whose parse failed (a fix may rescue it). The body comes from the capture's WARC
-record, decoded exactly as during the crawl (``warc_read``), and the result goes through
+record, decoded exactly as during the crawl (``storage.warc``), and the result goes through
 ``Archive.ingest`` like any crawl result, so revisions, failure codes and search stay right:
 a page gets a new revision only where the output changed, and a capture whose parse used to
 fail and now succeeds becomes ``ok``.
@@ -29,8 +29,8 @@ from parsers.record import QARecord
 from storage.capture import Capture, failed_parse
 from storage.models import CaptureRow, Page, Site
 from storage.records import NON_CONTENT_FIELDS, encode_record, page_identity
-from storage.research.warc_read import WarcReadError, read_response
 from storage.timeutil import from_db
+from storage.warc import WarcReadError, read_response
 
 if TYPE_CHECKING:
     from storage import Archive

@@ -1,4 +1,4 @@
-"""The WARC writer: raw bodies, digests, revisits, rotation, and reading past a torn tail."""
+"""The WARC store's writer: raw bodies, digests, revisits, rotation, and a torn tail reported."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.warc import (
+from storage.warc import (
     SERVER_NOT_MODIFIED_PROFILE,
     HttpRequestData,
     HttpResponseData,
     RotatingWarcWriter,
-    iter_records,
+    WarcReadError,
+    scan,
 )
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -58,7 +59,7 @@ def test_every_response_has_its_request_record(tmp_path: Path) -> None:
     writer.write_response(*_exchange(2, b"plain"), NOW)
     writer.close()
     records = [
-        (r.rec_type, r.rec_headers) for r in iter_records(tmp_path / writer.files_written[0])
+        (r.record_type, r.record.rec_headers) for r in scan(tmp_path / writer.files_written[0])
     ]
     assert [t for t, _ in records] == ["warcinfo", "response", "request"]
     response_id = records[1][1].get_header("WARC-Record-ID")
@@ -113,8 +114,11 @@ def test_torn_tail_reads_up_to_last_whole_record(tmp_path: Path) -> None:
     path = tmp_path / writer.files_written[0]
     data = path.read_bytes()
     # Cut ten bytes into the last request record, as a crash mid-write would.
-    path.write_bytes(data[: locations[-1].offset + locations[-1].length + 10])
-    types = [r.rec_type for r in iter_records(path)]
+    cut = locations[-1].offset + locations[-1].length
+    path.write_bytes(data[: cut + 10])
+    types = []
+    with pytest.raises(WarcReadError, match=f"torn after offset {cut}"):
+        types.extend(r.record_type for r in scan(path))
     assert types == ["warcinfo", "response", "request", "response", "request", "response"]
 
 

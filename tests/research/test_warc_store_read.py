@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from research_warc import append_response
 
-from storage.research.content_encoding import decode_body
-from storage.research.warc_read import WarcReadError, read_response
+from storage.warc import WarcReadError, decode_body, read_response
 
 HTML = "<html><body><p>Ask Date: 2023/12/23 — 胃痛</p></body></html>".encode()
 

@@ -1,11 +1,11 @@
-"""Gzip WARC files the crawl writes every exchange to, rotated by size.
+"""Gzip WARC files the archive writes every exchange to, rotated by size.
 
 Why it is built this way:
 
 * each record is serialised into memory first and written to the file with ONE ``write`` and a
   flush, so a process killed at any moment leaves only whole gzip members behind; a file cut
-  short by a machine crash reads cleanly with warcio up to its last complete record
-  (``iter_records`` stops there instead of raising);
+  short by a machine crash reads cleanly up to its last complete record
+  (``storage.warc.reader.scan`` reports the tear after them);
 * files are opened with ``"xb"`` and never reopened, so a new run never appends to a file a
   crashed run may have torn;
 * file names carry a UTC timestamp, a per-process serial and a worker id, so several workers
@@ -19,8 +19,6 @@ from __future__ import annotations
 import io
 import os
 import socket
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -28,8 +26,6 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -160,6 +156,22 @@ class RotatingWarcWriter:
             record.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED_PROFILE)
         return self._write_exchange(builder, record, request, fetched_at)
 
+    def copy_record(self, record: ArcWarcRecord) -> WarcLocation:
+        """Append a record read from another file (``healthqa import --copy``) as it was.
+
+        warcio re-serialises it as one gzip member, as ``warcio recompress`` does: headers,
+        digests and payload are kept, and an ARC record becomes its WARC equivalent.
+        """
+        data = _serialise(WARCWriter(None, gzip=True), record)
+        self._rotate_if_needed()
+        assert self._path is not None
+        return WarcLocation(
+            file=self._path.relative_to(self.data_dir).as_posix(),
+            offset=self._append(data),
+            length=len(data),
+            payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+        )
+
     def close(self) -> None:
         if self._file is not None:
             self._file.flush()
@@ -281,17 +293,3 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-def iter_records(path: Path) -> Iterator[ArcWarcRecord]:
-    """Every complete record of a WARC file, stopping quietly at a torn tail.
-
-    A crash can leave the last gzip member cut short; warcio raises on it. Readers of the
-    archive want every whole record before the tear, not an exception.
-    """
-    with open(path, "rb") as stream:
-        iterator = ArchiveIterator(stream)
-        try:
-            yield from iterator
-        except (ArchiveLoadFailed, EOFError, zlib.error):
-            return
