@@ -159,6 +159,10 @@ class Archive:
         with self.engine.connect() as conn:
             return pages.last_capture(conn, url)
 
+    def capture_with_payload(self, digest: str) -> pages.CaptureSummary | None:
+        with self.engine.connect() as conn:
+            return pages.capture_with_payload(conn, digest)
+
     def due_urls(
         self, site: str, *, now: datetime, refresh_after: timedelta, unanswered_after: timedelta
     ) -> Iterator[str]:

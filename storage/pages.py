@@ -68,6 +68,27 @@ def last_capture(conn: Connection, url: str) -> CaptureSummary | None:
     if row is None:
         return None
     answered = bool(page.answered) if page and page.content_hash is not None else None
+    return _summary(row, answered)
+
+
+def capture_with_payload(conn: Connection, digest: str) -> CaptureSummary | None:
+    """The earliest 200 capture with this payload digest that has a WARC record: what an
+    imported revisit record refers to."""
+    row = conn.execute(
+        select(_captures)
+        .where(
+            _captures.c.payload_digest == digest,
+            _captures.c.http_status == 200,
+            _captures.c.warc_file.is_not(None),
+            _captures.c.parse_outcome != "revisit",
+        )
+        .order_by(_captures.c.fetched_at, _captures.c.id)
+        .limit(1)
+    ).first()
+    return _summary(row, None) if row is not None else None
+
+
+def _summary(row: Any, answered: bool | None) -> CaptureSummary:
     return CaptureSummary(
         url=row.url,
         fetched_at=from_db(row.fetched_at),  # type: ignore[arg-type]

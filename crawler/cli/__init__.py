@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "crawler.cli.demo_site",
     "crawler.cli.research",
     "crawler.cli.db",
+    "crawler.cli.importing",
 )
 
 

@@ -140,16 +140,20 @@ def scan(path: Path) -> Iterator[ScannedRecord]:
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     end = 0
+    yielded = False
     with stream:
         iterator = ArchiveIterator(stream, arc2warc=True)
         try:
             for record in iterator:
                 raw = record.raw_stream.read()  # before asking where it lies, which skips it
                 problem = _damage(record)
+                if problem and not yielded:
+                    raise WarcReadError(f"{path}: not a WARC or ARC file ({problem})")
                 if problem:
                     raise WarcReadError(
                         f"{path}: {problem} after offset {end}; the records before it were read"
                     )
+                yielded = True
                 offset = iterator.get_record_offset()
                 length = iterator.get_record_length()
                 end = offset + length
@@ -160,7 +164,7 @@ def scan(path: Path) -> Iterator[ScannedRecord]:
                 if isinstance(exc, AttributeError | TypeError | IndexError)
                 else _one_line(exc)
             )
-            if end == 0:
+            if not yielded:
                 raise WarcReadError(f"{path}: not a WARC or ARC file ({reason})") from exc
             raise WarcReadError(
                 f"{path}: torn or damaged record after offset {end} ({reason}); "

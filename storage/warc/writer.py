@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -156,19 +157,21 @@ class RotatingWarcWriter:
             record.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED_PROFILE)
         return self._write_exchange(builder, record, request, fetched_at)
 
-    def copy_record(self, record: ArcWarcRecord) -> WarcLocation:
-        """Append a record read from another file (``healthqa import --copy``) as it was.
+    def copy_record_bytes(self, data: bytes) -> WarcLocation:
+        """Append one record read from another file (``healthqa import --copy``) as it was.
 
-        warcio re-serialises it as one gzip member, as ``warcio recompress`` does: headers,
-        digests and payload are kept, and an ARC record becomes its WARC equivalent.
+        ``data`` holds exactly one record (gzip member or plain, WARC or ARC). warcio
+        re-serialises it as one gzip member, as ``warcio recompress`` does: headers, digests
+        and payload are kept, and an ARC record becomes its WARC equivalent.
         """
-        data = _serialise(WARCWriter(None, gzip=True), record)
+        record = next(iter(ArchiveIterator(io.BytesIO(data), arc2warc=True)))
+        serialised = _serialise(WARCWriter(None, gzip=True), record)
         self._rotate_if_needed()
         assert self._path is not None
         return WarcLocation(
             file=self._path.relative_to(self.data_dir).as_posix(),
-            offset=self._append(data),
-            length=len(data),
+            offset=self._append(serialised),
+            length=len(serialised),
             payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
         )
 
