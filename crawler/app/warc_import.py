@@ -161,7 +161,7 @@ class Importer:
 
     # -- feeding ------------------------------------------------------------------------
 
-    def add_file(self, path: Path, records: Iterable[SourceRecord]) -> None:
+    def add_source(self, records: Iterable[SourceRecord]) -> None:
         """Import every record of one source; a read error is reported, never raised."""
         self.report.files += 1
         self._same_date.clear()
@@ -217,6 +217,15 @@ class Importer:
     def _skip(self, reason: str) -> None:
         self.report.skipped[reason] += 1
         return None
+
+    def known(self, keys: list[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
+        """Which of these capture keys the archive already holds."""
+        return set(self.archive.capture_ids(keys)) if keys else set()
+
+    def skip_unread(self, reason: str) -> None:
+        """Count a record skipped before it was fetched (named by an index)."""
+        self.report.records_read += 1
+        self._skip(reason)
 
     # -- ingest -------------------------------------------------------------------------
 

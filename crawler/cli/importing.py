@@ -20,14 +20,17 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import parsers
+from crawler.app.cdx_fetch import COMMON_CRAWL_PREFIX, RangeFetcher, cdx_records, read_index
 from crawler.app.warc_import import Importer, ImportReport, file_records
 from crawler.cli.console import Console
+from crawler.cli.errors import CommandFailed
 from crawler.report import EXIT_NOTHING_FETCHED, EXIT_SEEDS_UNREADABLE
 from parsers.budget import pool_from_env
 from storage import Archive
 from storage.engine import default_url
 from storage.ingest import STATUSES
 from storage.runlock import EXIT_LOCKED, RunLock, RunLocked
+from storage.warc.index import write_index
 
 
 def site_names() -> list[str]:
@@ -37,6 +40,33 @@ def site_names() -> list[str]:
 
 @click.command("import")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--cdx",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CDXJ index (as the Common Crawl URL index returns it): fetch each record it "
+    "names with an HTTP range request and import it (always copied into the store).",
+)
+@click.option(
+    "--warc-prefix",
+    default=COMMON_CRAWL_PREFIX,
+    show_default=True,
+    help="With --cdx: the URL the index's WARC filenames are relative to.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 16),
+    default=4,
+    show_default=True,
+    help="With --cdx: range requests at once.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="With --cdx: retries of a failed request (connection error, 429, 5xx), with "
+    "exponential backoff.",
+)
 @click.option(
     "--site",
     type=click.Choice(site_names()),
@@ -62,29 +92,62 @@ def site_names() -> list[str]:
     show_default=True,
 )
 def import_command(
-    paths: tuple[Path, ...], site: str | None, copy: bool, db_url: str | None, data_dir: Path
+    paths: tuple[Path, ...],
+    cdx: Path | None,
+    warc_prefix: str,
+    concurrency: int,
+    retries: int,
+    site: str | None,
+    copy: bool,
+    db_url: str | None,
+    data_dir: Path,
 ) -> None:
-    """Import WARC/ARC files written by other tools (wget, Heritrix, Browsertrix...).
+    """Import WARC/ARC files written by other tools (wget, Heritrix, Browsertrix...), or
+    the records a CDXJ index names (Common Crawl), fetched by HTTP range requests.
 
     Every response of a known site becomes a capture, parsed and ingested as a crawl does
     it; a record already in the archive (same URL and WARC-Date) is skipped, so importing
     a file twice adds nothing. A damaged file is reported in one line and the records
     before the damage are kept.
     """
-    if not paths:
-        raise click.UsageError("give one or more WARC files to import")
+    if bool(paths) == bool(cdx):
+        raise click.UsageError("give WARC files to import, or --cdx INDEX (not both)")
     arguments = {
         "command": "import",
         "paths": [str(path) for path in paths],
+        "cdx": str(cdx) if cdx else None,
+        "warc_prefix": warc_prefix if cdx else None,
         "site": site,
-        "copy": copy,
+        "copy": copy or bool(cdx),
     }
+
+    def feed(importer: Importer) -> None:
+        if cdx is None:
+            for path in paths:
+                importer.add_source(file_records(path))
+            return
+        fetcher = RangeFetcher(warc_prefix, retries=retries)
+        try:
+            problems = importer.report.problems
+            importer.add_source(
+                cdx_records(
+                    read_index(cdx, problems),
+                    fetcher,
+                    known=importer.known,
+                    skip=importer.skip_unread,
+                    problems=problems,
+                    concurrency=concurrency,
+                )
+            )
+        finally:
+            fetcher.close()
+
     console = Console(stderr=True)
     report = _locked_import(
         db_url or default_url(data_dir),
         site,
         console,
-        lambda importer: [importer.add_file(path, file_records(path)) for path in paths],
+        feed,
         data_dir=data_dir,
         copy=copy,
         arguments=arguments,
@@ -175,4 +238,31 @@ def render_import(console: Console, report: ImportReport) -> None:
         )
 
 
-commands: list[click.Command] = [import_command]
+@click.command("cdx")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the index (default: <data-dir>/index.cdxj).",
+)
+def cdx_command(data_dir: Path, out: Path | None) -> None:
+    """Write a sorted CDXJ index of the archive's own WARC files (cdxj-indexer).
+
+    pywb and other replay tools find captures through it without scanning; filenames are
+    relative to --data-dir, so `healthqa import --cdx` of another archive can use it with
+    --warc-prefix pointing at where that data directory is served.
+    """
+    target = out or data_dir / "index.cdxj"
+    try:
+        lines = write_index(data_dir, target)
+    except FileNotFoundError as error:
+        raise CommandFailed(f"{error}: nothing to index (crawl or import --copy first)") from None
+    Console().print(f"wrote {lines} index lines to {escape(str(target))}")
+
+
+commands: list[click.Command] = [import_command, cdx_command]

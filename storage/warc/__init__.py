@@ -15,6 +15,7 @@ from storage.warc.reader import (
     read_response,
     record_path,
     scan,
+    scan_stream,
 )
 from storage.warc.writer import (
     SERVER_NOT_MODIFIED_PROFILE,
@@ -41,5 +42,6 @@ __all__ = [
     "read_response",
     "record_path",
     "scan",
+    "scan_stream",
     "warc_date",
 ]

@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -139,43 +140,49 @@ def scan(path: Path) -> Iterator[ScannedRecord]:
         stream = path.open("rb")
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    with stream:
+        yield from scan_stream(stream, str(path), size)
+
+
+def scan_stream(stream: BinaryIO, name: str, size: int) -> Iterator[ScannedRecord]:
+    """``scan`` over an open stream of ``size`` bytes (a file, or a record fetched by a
+    range request); ``name`` is what errors call it."""
     end = 0
     yielded = False
-    with stream:
-        iterator = ArchiveIterator(stream, arc2warc=True)
-        try:
-            for record in iterator:
-                raw = record.raw_stream.read()  # before asking where it lies, which skips it
-                problem = _damage(record)
-                if problem and not yielded:
-                    raise WarcReadError(f"{path}: not a WARC or ARC file ({problem})")
-                if problem:
-                    raise WarcReadError(
-                        f"{path}: {problem} after offset {end}; the records before it were read"
-                    )
-                yielded = True
-                offset = iterator.get_record_offset()
-                length = iterator.get_record_length()
-                end = offset + length
-                yield ScannedRecord(offset, length, record, raw)
-        except _DAMAGE as exc:
-            reason = (
-                "its header block is incomplete"
-                if isinstance(exc, AttributeError | TypeError | IndexError)
-                else _one_line(exc)
-            )
-            if not yielded:
-                raise WarcReadError(f"{path}: not a WARC or ARC file ({reason})") from exc
-            raise WarcReadError(
-                f"{path}: torn or damaged record after offset {end} ({reason}); "
-                "the records before it were read"
-            ) from exc
-        stream.seek(end)
-        rest = stream.read(_SLACK + 1)
+    iterator = ArchiveIterator(stream, arc2warc=True)
+    try:
+        for record in iterator:
+            raw = record.raw_stream.read()  # before asking where it lies, which skips it
+            problem = _damage(record)
+            if problem and not yielded:
+                raise WarcReadError(f"{name}: not a WARC or ARC file ({problem})")
+            if problem:
+                raise WarcReadError(
+                    f"{name}: {problem} after offset {end}; the records before it were read"
+                )
+            yielded = True
+            offset = iterator.get_record_offset()
+            length = iterator.get_record_length()
+            end = offset + length
+            yield ScannedRecord(offset, length, record, raw)
+    except _DAMAGE as exc:
+        reason = (
+            "its header block is incomplete"
+            if isinstance(exc, AttributeError | TypeError | IndexError)
+            else _one_line(exc)
+        )
+        if not yielded:
+            raise WarcReadError(f"{name}: not a WARC or ARC file ({reason})") from exc
+        raise WarcReadError(
+            f"{name}: torn or damaged record after offset {end} ({reason}); "
+            "the records before it were read"
+        ) from exc
+    stream.seek(end)
+    rest = stream.read(_SLACK + 1)
     if size - end > _SLACK or rest.strip():
         what = "not a WARC or ARC file" if end == 0 else f"torn after offset {end}"
         raise WarcReadError(
-            f"{path}: {what}: {size - end} bytes could not be read as a record"
+            f"{name}: {what}: {size - end} bytes could not be read as a record"
             + ("; the records before it were read" if end else "")
         )
 
