@@ -262,8 +262,9 @@ class Importer:
             return self._revisit(candidate, capture)
         if candidate.status != 200:
             return None, replace(capture, parse_outcome="not_parsed")
+        assert capture.payload_digest is not None  # the record's, or computed in _capture
         self._payloads.setdefault(
-            capture.payload_digest or "",
+            capture.payload_digest,
             _Payload(capture.url, capture.warc_file, capture.warc_offset, capture.warc_length),
         )
         try:

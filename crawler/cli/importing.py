@@ -10,6 +10,7 @@ same site holds the archive's run lock.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,7 @@ def _locked_import(
     db_url: str,
     site: str | None,
     console: Console,
-    feed: Any,
+    feed: Callable[[Importer], None],
     *,
     data_dir: Path,
     copy: bool,
