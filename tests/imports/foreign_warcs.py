@@ -49,7 +49,7 @@ def _date(moment: datetime, version: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _response(
+def response(
     writer: WARCWriter,
     url: str,
     body: bytes,
@@ -120,7 +120,7 @@ def heritrix(path: Path) -> Shaped:
         for n in range(3):
             url, body = article(n)
             urls.append(url)
-            digests[url] = _response(
+            digests[url] = response(
                 writer,
                 url,
                 _chunked(gzip.compress(body)),
@@ -131,7 +131,7 @@ def heritrix(path: Path) -> Shaped:
                 ],
                 START + timedelta(seconds=n),
             )
-        _response(
+        response(
             writer,
             "https://doctorqna.com/en/article/1",
             b"<html><body>Page not found</body></html>",
@@ -154,7 +154,7 @@ def browsertrix(path: Path) -> Shaped:
         for n in (3, 4):
             url, body = article(n)
             urls.append(url)
-            digests[url] = _response(
+            digests[url] = response(
                 writer,
                 url,
                 brotli.compress(body),
@@ -200,7 +200,7 @@ def plain(path: Path, first: int, count: int) -> Shaped:
         for n in range(first, first + count):
             url, body = article(n)
             urls.append(url)
-            _response(
+            response(
                 writer,
                 url,
                 body,

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner
-from foreign_warcs import arc, browsertrix, heritrix, plain
+from foreign_warcs import START, arc, article, browsertrix, heritrix, plain, response
 from import_helpers import capture_rows, run_import, run_stats
+from warcio.warcwriter import WARCWriter
 
 from crawler.cli import cli
 from storage import Archive
@@ -91,3 +92,18 @@ def test_an_import_waits_for_no_crawl_of_the_same_site(tmp_path: Path) -> None:
         result = run_import(source.path, "--data-dir", data)
     assert result.exit_code == EXIT_LOCKED, result.output
     assert "another run holds the lock" in result.output
+
+
+def test_a_retry_in_the_same_second_keeps_both_answers(tmp_path: Path) -> None:
+    path = tmp_path / "retry.warc.gz"
+    url, body = article(0)
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="1.0")
+        for status, payload in (("503 Service Unavailable", b"busy"), ("200 OK", body)):
+            response(writer, url, payload, [("Content-Type", "text/html")], START, status=status)
+    data = tmp_path / "data"
+    assert run_import(path, "--data-dir", data).exit_code == 0
+    rows = capture_rows(data)
+    assert [row["http_status"] for row in rows] == [503, 200]
+    assert run_import(path, "--data-dir", data).exit_code == 0
+    assert len(capture_rows(data)) == 2
