@@ -9,9 +9,9 @@ from pathlib import Path
 
 from cdxj_indexer.main import write_cdx_index
 from click.testing import CliRunner
-from conftest import WgetCapture
 from import_helpers import counts, run_import, run_stats
 from range_server import serve_ranges
+from wget_site import WgetCapture
 
 from crawler.cli import cli
 

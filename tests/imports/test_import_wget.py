@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import WgetCapture
 from import_helpers import capture_rows, counts, run_import, run_stats
+from wget_site import WgetCapture
 
 from crawler.cli import cli
 
