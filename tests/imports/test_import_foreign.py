@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from foreign_warcs import START, arc, article, browsertrix, heritrix, plain, response
 from import_helpers import capture_rows, run_import, run_stats
+from sqlalchemy import text
 from warcio.warcwriter import WARCWriter
 
 from crawler.cli import cli
@@ -107,3 +108,19 @@ def test_a_retry_in_the_same_second_keeps_both_answers(tmp_path: Path) -> None:
     assert [row["http_status"] for row in rows] == [503, 200]
     assert run_import(path, "--data-dir", data).exit_code == 0
     assert len(capture_rows(data)) == 2
+
+
+def test_import_is_idempotent_on_every_backend(db_url: str, tmp_path: Path) -> None:
+    source = heritrix(tmp_path / "h.warc.gz")
+    args = (source.path, "--db", db_url, "--data-dir", tmp_path / "data")
+
+    def captures() -> int:
+        with Archive.open_existing(db_url) as archive, archive.engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM captures")).scalar_one()
+
+    assert run_import(*args).exit_code == 0
+    first = captures()
+    assert first == len(source.urls) + 2  # the articles, the 404 and the revisit
+    again = run_import(*args)
+    assert again.exit_code == 0, again.output
+    assert captures() == first
