@@ -41,4 +41,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/export.py --records 2000 --rounds 1
 	$(BIN)/python bench/search.py --records 2000 --queries 60
 	$(BIN)/python bench/reparse.py --pages 200 --rounds 1
+	$(BIN)/python bench/import_warc.py --pages 200
 	$(BIN)/python bench/crawl.py --pages 500
