@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
-from parsers import doctorqna, qapage
+from parsers import doctorqna, ehospital, qapage
 from parsers.decode import markup_of
-from parsers.errors import ExtractionFailed, ParseError, UnsupportedSite
+from parsers.errors import EmptyBody, ExtractionFailed, PageNotFound, ParseError, UnsupportedSite
 from parsers.lines import Document, load
 from parsers.record import QARecord
 
@@ -20,6 +20,7 @@ from parsers.record import QARecord
 #: the archive knows which stored records a re-parse would change.
 PARSER_VERSIONS: dict[str, str] = {
     doctorqna.SITE: doctorqna.VERSION,
+    ehospital.SITE: ehospital.VERSION,
     "qapage": qapage.VERSION,
 }
 
@@ -27,10 +28,12 @@ PARSER_VERSIONS: dict[str, str] = {
 SITE_HOSTS: dict[str, str] = {
     "doctorqna.com": doctorqna.SITE,
     "www.doctorqna.com": doctorqna.SITE,
+    **dict.fromkeys(ehospital.HOSTS, ehospital.SITE),
 }
 
 _SITE_PARSERS: dict[str, Callable[[Document, str], QARecord]] = {
     doctorqna.SITE: doctorqna.parse_document,
+    ehospital.SITE: ehospital.parse_document,
 }
 
 
@@ -61,7 +64,14 @@ def parse(
         name = site or site_for(url)
         if name is not None and name not in _SITE_PARSERS:
             raise UnsupportedSite(f"unknown site parser {name!r}", url=url)
-        doc = load(markup_of(body, headers))
+        try:
+            markup = markup_of(body, headers)
+        except EmptyBody:
+            if name == ehospital.SITE and ehospital.external_id(url) is not None:
+                # 台灣e院 answers a question id it does not have with an empty page.
+                raise PageNotFound("an empty question page: no such question", url=url) from None
+            raise
+        doc = load(markup)
         if name is None:
             return qapage.parse_document(doc, url)
         return _SITE_PARSERS[name](doc, url)

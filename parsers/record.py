@@ -67,6 +67,8 @@ class Answer:
     department: str | None
     body: str
     replied_on: str | None = None
+    #: 台灣e院 names the doctor's hospital (``答復者：<hospital>／<department>／<doctor>``).
+    hospital: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,9 @@ class QARecord:
     parser_version: str
     missing: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: How many times the page says it was viewed when it was captured: an observation of
+    #: the capture, not content of the page (``storage.records.NON_CONTENT_FIELDS``).
+    view_count: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict in field order (tuples become lists)."""
@@ -167,9 +172,19 @@ class QARecord:
         return cls.from_dict(json.loads(text))
 
 
+#: Fields added after records were first archived, written only when set: a record of a site
+#: that has no such value (every doctorqna record) keeps the exact JSON, and so the content
+#: hash and revisions, it had before the field existed.
+SPARSE_FIELDS: frozenset[str] = frozenset({"hospital", "view_count"})
+
+
 def _to_plain(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _to_plain(getattr(value, f.name)) for f in fields(value)}
+        return {
+            f.name: _to_plain(getattr(value, f.name))
+            for f in fields(value)
+            if f.name not in SPARSE_FIELDS or getattr(value, f.name) is not None
+        }
     if isinstance(value, tuple | list):
         return [_to_plain(v) for v in value]
     return value

@@ -325,6 +325,7 @@ def _capture_upsert(dialect: str) -> Any:
             "parser_version",
             "warnings",
             "declared_canonical",
+            "view_count",
         ):
             set_[name] = excluded[name]
         _CAPTURE_UPSERTS[dialect] = statement.on_conflict_do_update(
@@ -361,6 +362,7 @@ def _upsert_captures(
                 "parser_version": capture.parser_version,
                 "warnings": list(item.record.warnings) if item.record is not None else None,
                 "declared_canonical": _truncated(item.rejected_canonical),
+                "view_count": item.record.view_count if item.record is not None else None,
             }
         )
     execute_many(conn, _capture_upsert(conn.dialect.name), rows)
@@ -492,6 +494,7 @@ def _write_content(
                     "position": answer["position"],
                     "body": answer["body"],
                     "replied_on": answer["replied_on"],
+                    "hospital": answer["hospital"],
                     **people(site_id, answer),
                 }
             )

@@ -137,6 +137,8 @@ class CaptureRow(Base):
     #: The page's ``rel=canonical`` when the archive did not accept it (another site or
     #: another article); NULL when accepted or absent. See ``storage.records.page_identity``.
     declared_canonical: Mapped[str | None] = mapped_column(String(2000))
+    #: The view count the page showed when fetched (台灣e院): an observation, not content.
+    view_count: Mapped[int | None] = mapped_column(Integer)
 
 
 Index("ix_captures_page_id_fetched_at", CaptureRow.page_id, CaptureRow.fetched_at)
@@ -212,6 +214,8 @@ class Answer(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     replied_on: Mapped[date | None] = mapped_column(Date)
+    #: The doctor's hospital as the reply names it (台灣e院); unbounded like the body.
+    hospital: Mapped[str | None] = mapped_column(Text)
 
 
 class Explanation(Base):

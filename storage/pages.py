@@ -201,6 +201,7 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
             _pages.c.external_id,
             _sites.c.name.label("site"),
             _captures.c.warnings,
+            _captures.c.view_count,
         )
         .join(_sites, _sites.c.id == _pages.c.site_id)
         .outerjoin(_captures, content_capture)
@@ -215,6 +216,7 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
         select(
             _answers.c.body,
             _answers.c.replied_on,
+            _answers.c.hospital,
             _doctors.c.name.label("doctor"),
             _departments.c.name.label("department"),
         )
@@ -246,6 +248,7 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
         explanation=explanation,
         links=links,
         warnings=page.warnings,
+        view_count=page.view_count,
     )
 
 

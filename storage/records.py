@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from parsers.record import (
+    SPARSE_FIELDS,
     Answer,
     Asker,
     Explanation,
@@ -26,8 +27,9 @@ from parsers.urls import canonicalize_url
 
 #: Fields that say where and how a record was produced, not what the page said: two
 #: captures that differ only in these hold the same content and make no new revision.
-#: (``warnings`` are the parser's doubts, stored with each capture: ``captures.warnings``.)
-NON_CONTENT_FIELDS: tuple[str, ...] = ("url", "parser_version", "warnings")
+#: (``warnings`` are the parser's doubts, stored with each capture: ``captures.warnings``;
+#: ``view_count`` is what the page said at capture time: ``captures.view_count``.)
+NON_CONTENT_FIELDS: tuple[str, ...] = ("url", "parser_version", "warnings", "view_count")
 
 #: ``/article/<digits>`` at the end of a canonical URL: the one URL shape that is a Q&A page
 #: (doctorqna.com/en/article/200123), so failed or unparsed fetches of it still get a page row.
@@ -109,7 +111,11 @@ def _as_dict(value: Any) -> dict[str, Any]:
     strings and tuples itself, and field names are looked up once per class, so this costs
     a fraction of ``QARecord.to_dict`` (whose per-object ``dataclasses.fields`` call and
     Python recursion made it the costliest step of ingest)."""
-    return {name: getattr(value, name) for name in _field_names(type(value))}
+    return {
+        name: item
+        for name in _field_names(type(value))
+        if (item := getattr(value, name)) is not None or name not in SPARSE_FIELDS
+    }
 
 
 #: Compact JSON with readable non-ASCII: the content hash is defined over this encoding.
@@ -125,8 +131,9 @@ def encode_record(record: QARecord) -> tuple[str, str]:
     instead of encoding the ~5 KB record twice.
     """
     parts = [
-        (name, f"{_encode(name)}:{_encode(getattr(record, name))}")
+        (name, f"{_encode(name)}:{_encode(value)}")
         for name in _field_names(type(record))
+        if (value := getattr(record, name)) is not None or name not in SPARSE_FIELDS
     ]
     content = ",".join(text for name, text in parts if name not in NON_CONTENT_FIELDS)
     digest = hashlib.sha256(f"{{{content}}}".encode()).hexdigest()
@@ -179,6 +186,7 @@ def record_rows(record: QARecord) -> RecordRows:
             "department": answer.department,
             "body": answer.body,
             "replied_on": parse_date(answer.replied_on, f"answers[{position}].replied_on"),
+            "hospital": answer.hospital,
         }
         for position, answer in enumerate(record.answers)
     ]
@@ -225,9 +233,10 @@ def rebuild_record(
     explanation: Any | None,
     links: list[Any],
     warnings: list[str] | None = None,
+    view_count: int | None = None,
 ) -> QARecord:
     """Inverse of ``record_rows`` from query rows whose doctor/department ids became names;
-    ``warnings`` come from the capture the content came from (``captures.warnings``)."""
+    ``warnings`` and ``view_count`` come from the capture the content came from."""
     return QARecord(
         url=question.source_url,
         canonical_url=canonical_url,
@@ -252,6 +261,7 @@ def rebuild_record(
                 department=a.department,
                 body=a.body,
                 replied_on=_iso(a.replied_on),
+                hospital=a.hospital,
             )
             for a in answers
         ),
@@ -280,6 +290,7 @@ def rebuild_record(
         parser_version=question.parser_version,
         missing=tuple(question.missing),
         warnings=tuple(warnings or ()),
+        view_count=view_count,
     )
 
 

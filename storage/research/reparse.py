@@ -329,7 +329,7 @@ def changed_fields(before: QARecord | None, after: QARecord) -> list[str]:
 def _flat(record: QARecord) -> dict[str, Any]:
     data = record.to_dict()
     for name in NON_CONTENT_FIELDS:
-        data.pop(name)
+        data.pop(name, None)  # a sparse field is absent when unset
     asker = data.pop("asker")
     data.update({f"asker.{key}": value for key, value in asker.items()})
     return data

@@ -71,6 +71,21 @@ def test_fixture_set_covers_the_required_cases() -> None:
         "doctorqna/not_found_page",
         "doctorqna/minified_inline_split",
         "qapage/other_site",
+        *(
+            f"ehospital/{name}"
+            for name in (
+                "answered",
+                "without_hospital",
+                "unanswered",
+                "no_topics",
+                "entities",
+                "listing_page",
+                "big5_header_only",
+                "big5_meta_only",
+                "big5_undeclared",
+                "not_found",
+            )
+        ),
     }
     assert required <= names, f"missing fixture cases: {sorted(required - names)}"
 

@@ -22,9 +22,9 @@ from urllib.parse import urljoin
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
-from w3lib.encoding import html_to_unicode
 
 from parsers import parse
+from parsers.decode import html_to_unicode_cp950
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CASES = sorted(
@@ -262,7 +262,7 @@ def _case(case: str) -> tuple[dict, str, str, dict]:
     folder = FIXTURES / case
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     content_type = (meta.get("headers") or {}).get("Content-Type")
-    encoding, html = html_to_unicode(content_type, (folder / "page.html").read_bytes())
+    encoding, html = html_to_unicode_cp950(content_type, (folder / "page.html").read_bytes())
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     return meta, html, encoding, expected
 

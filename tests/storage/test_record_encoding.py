@@ -48,3 +48,24 @@ def test_non_content_fields_do_not_change_the_hash() -> None:
     moved = replace(record, url=record.url + "?utm=x", parser_version="other")
     assert encode_record(moved)[1] == encode_record(record)[1]
     assert encode_record(replace(record, question_body="edited"))[1] != encode_record(record)[1]
+
+
+def test_a_view_count_is_an_observation_and_a_hospital_is_content() -> None:
+    """台灣e院 shows a view count that grows with every visit: two captures that differ only
+    in it hold the same content (no new revision); the replying doctor's hospital is content."""
+    record = replace(make_record(4), view_count=10)
+    assert encode_record(replace(record, view_count=11))[1] == encode_record(record)[1]
+    with_hospital = replace(
+        record, answers=tuple(replace(a, hospital="臺北醫院") for a in record.answers)
+    )
+    assert encode_record(with_hospital)[1] != encode_record(record)[1]
+    assert json.loads(encode_record(with_hospital)[0]) == with_hospital.to_dict()
+
+
+def test_unset_sparse_fields_leave_the_json_as_it_was() -> None:
+    """A record without a hospital or view count (every doctorqna record) encodes exactly as
+    before those fields existed, so archived hashes and revisions stay valid."""
+    record = make_record(5)
+    text, _ = encode_record(record)
+    assert '"hospital"' not in text and '"view_count"' not in text
+    assert encode_record(replace(record, view_count=3))[0] != text
