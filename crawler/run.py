@@ -19,9 +19,13 @@ from twisted.python.failure import Failure
 from crawler.distributed.options import DistributedOptions
 from crawler.distributed.spider import distributed_spider
 from crawler.spiders.doctorqna import DoctorQnaSpider
+from crawler.spiders.ehospital import EHospitalSpider
 
 #: Sites the crawler knows, by the name ``healthqa crawl`` takes.
-SPIDERS: dict[str, type[DoctorQnaSpider]] = {"doctorqna": DoctorQnaSpider}
+SPIDERS: dict[str, type[DoctorQnaSpider]] = {
+    "doctorqna": DoctorQnaSpider,
+    "ehospital": EHospitalSpider,
+}
 
 
 class CrawlFailed(Exception):
@@ -32,6 +36,8 @@ class CrawlFailed(Exception):
 class CrawlOptions:
     site: str = "doctorqna"
     ids: str | None = None
+    #: 台灣e院: this many questions counting down from the newest Index1.php links.
+    latest: int | None = None
     sitemap: bool = False
     urls: list[str] = field(default_factory=list)
     follow_depth: int = 0
@@ -57,7 +63,9 @@ class CrawlOptions:
         return f"crawl-{self.site}"
 
     def spider_arguments(self) -> dict[str, Any]:
+        latest = {"latest": self.latest} if self.latest is not None else {}
         return {
+            **latest,
             "ids": self.ids,
             "sitemap": self.sitemap,
             "urls": self.urls,

@@ -136,6 +136,12 @@ def crawl_and_report(
 @click.command("crawl")
 @click.argument("site", type=click.Choice(sorted(SPIDERS)))
 @click.option("--ids", help="Inclusive id range to fetch, e.g. 203000-203999.")
+@click.option(
+    "--latest",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="ehospital: the N newest questions, counting down from the one Index1.php links.",
+)
 @click.option("--sitemap", is_flag=True, help="Seed from robots.txt's sitemaps.")
 @click.option("--url", "urls", multiple=True, help="Seed URL (repeatable).")
 @click.option(
@@ -233,6 +239,7 @@ def crawl_and_report(
 def crawl_command(
     site: str,
     ids: str | None,
+    latest: int | None,
     sitemap: bool,
     urls: tuple[str, ...],
     follow_depth: int,
@@ -268,6 +275,16 @@ def crawl_command(
             parse_id_range(ids)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--ids") from None
+    if latest is not None and site != "ehospital":
+        raise click.BadParameter(
+            f"{site} has no page naming its newest question; use --ids or --sitemap",
+            param_hint="--latest",
+        )
+    if sitemap and site == "ehospital":
+        raise click.BadParameter(
+            "台灣e院 publishes no sitemap; use --ids, --latest or --incremental",
+            param_hint="--sitemap",
+        )
     if base_url is not None:
         _check_http_url(base_url, "--base-url")
     for url in urls:
@@ -275,6 +292,7 @@ def crawl_command(
     options = CrawlOptions(
         site=site,
         ids=ids,
+        latest=latest,
         sitemap=sitemap,
         urls=list(urls),
         follow_depth=follow_depth,
@@ -297,7 +315,7 @@ def crawl_command(
             reconcile=reconcile,
             resume=resume,
             incremental=incremental,
-            has_seeds=bool(ids or sitemap or urls),
+            has_seeds=bool(ids or latest or sitemap or urls),
             idle_seconds=idle_seconds,
             stale_seconds=stale_seconds,
         ),

@@ -8,6 +8,7 @@ exactly what a crawl must end up holding.
 
 from crawler.demo_site.config import FAULT_TYPES, DemoSiteConfig
 from crawler.demo_site.content import EpochChanges
+from crawler.demo_site.ehospital import EHospitalSite
 from crawler.demo_site.faults import Fault
 from crawler.demo_site.server import DemoServer, LogSnapshot, RequestLog, serve_demo_site
 from crawler.demo_site.site import DemoSite, Page
@@ -17,6 +18,7 @@ __all__ = [
     "DemoServer",
     "DemoSite",
     "DemoSiteConfig",
+    "EHospitalSite",
     "EpochChanges",
     "Fault",
     "LogSnapshot",

@@ -19,8 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from crawler.demo_site.config import DemoSiteConfig
+from crawler.demo_site.ehospital import EHospitalSite
 from crawler.demo_site.faults import RETRY_AFTER_SECONDS, Fault
 from crawler.demo_site.site import DemoSite, Page
+
+#: The sites the server can play: doctorqna-like or 台灣e院.
+AnySite = DemoSite | EHospitalSite
 
 _PADDING_CHUNK = b" " * 65536
 _ERROR_HTML = b"<!DOCTYPE html><html><head><title>%d</title></head><body><h1>%s</h1></body></html>"
@@ -109,7 +113,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], site: DemoSite, log: RequestLog) -> None:
+    def __init__(self, address: tuple[str, int], site: AnySite, log: RequestLog) -> None:
         super().__init__(address, _Handler)
         self.site = site
         self.log = log
@@ -135,7 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         site, log = self.server.site, self.server.log
-        route = self.path.partition("?")[0]
+        route = site.fault_key(self.path)
         conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
         user_agent = self.headers.get("User-Agent", "")
         attempt = log.begin(self.path, route, user_agent, conditional)
@@ -200,7 +204,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _oversize(self, head: bool) -> None:
         """The plain page padded to ``oversize_bytes``, streamed, never held in memory."""
-        plain = self.server.site.page(self.path.partition("?")[0])
+        plain = self.server.site.page(self.path)
         total = max(self.server.site.config.oversize_bytes, len(plain.body))
         self.server.log.answer(self.path, 200)
         self.send_response(200)
@@ -220,7 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
 class DemoServer:
     """A running demo site: ``base_url``, ``site`` (ground truth), ``log``; stop when done."""
 
-    def __init__(self, site: DemoSite, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, site: AnySite, host: str = "127.0.0.1", port: int = 0) -> None:
         self.log = RequestLog()
         self._httpd = _Server((host, port), site, self.log)
         self.host, self.port = self._httpd.server_address[:2]
@@ -269,12 +273,12 @@ class DemoServer:
 
 
 def serve_demo_site(
-    config: DemoSiteConfig | DemoSite, host: str = "127.0.0.1", port: int = 0
+    config: DemoSiteConfig | AnySite, host: str = "127.0.0.1", port: int = 0
 ) -> DemoServer:
     """Start serving in a background thread; ``port=0`` picks a free port (see ``base_url``).
 
     Use as ``with serve_demo_site(DemoSiteConfig(pages=300)) as server: ...`` or call
     ``server.stop()``.
     """
-    site = config if isinstance(config, DemoSite) else DemoSite(config)
+    site = DemoSite(config) if isinstance(config, DemoSiteConfig) else config
     return DemoServer(site, host, port)

@@ -126,6 +126,10 @@ class DemoSite:
 
     # -- faults ------------------------------------------------------------------------
 
+    def fault_key(self, path: str) -> str:
+        """What the server counts attempts by: the path without its query."""
+        return path.partition("?")[0]
+
     def fault_for(self, path: str) -> Fault | None:
         """The fault planned for ``path``; only existing article pages are ever faulted."""
         match = _ARTICLE.match(path)

@@ -99,6 +99,8 @@ def _flag(value: Any) -> bool:
 class DoctorQnaSpider(scrapy.Spider):
     name = "doctorqna"
     site = "doctorqna"
+    #: The site's origin; ``--base-url`` replaces it (the demo site).
+    default_base_url = DEFAULT_BASE_URL
     session: CrawlSession
 
     def __init__(
@@ -117,7 +119,7 @@ class DoctorQnaSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.base_url = canonicalize_url(base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.base_url = canonicalize_url(base_url or self.default_base_url).rstrip("/")
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
         self.ids = parse_id_range(ids) if ids else None
         self.use_sitemap = _flag(sitemap)
@@ -131,7 +133,7 @@ class DoctorQnaSpider(scrapy.Spider):
         self.unanswered_after = timedelta(days=float(unanswered_days))
         self.discover_misses = int(discover_misses)
         if not (self.ids or self.use_sitemap or self.seed_urls or self.incremental):
-            self.use_sitemap = True  # nothing named: the sitemap lists every page
+            self.seed_by_default()
         self.started_at = datetime.now(UTC)
         self._highest_id: int | None = None
         self._next_probe = 0
@@ -153,6 +155,10 @@ class DoctorQnaSpider(scrapy.Spider):
             crawler.signals.connect(spider._wakeup.notify, signal=signal)
         crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
         return spider
+
+    def seed_by_default(self) -> None:
+        """Nothing named: the sitemap lists every page."""
+        self.use_sitemap = True
 
     def arguments(self) -> dict[str, Any]:
         """What the run row records, so a report says how the crawl was seeded."""
@@ -314,6 +320,10 @@ class DoctorQnaSpider(scrapy.Spider):
     def article_url(self, number: int) -> str:
         return canonicalize_url(self.base_url + ARTICLE_PATH.format(id=number))
 
+    def article_number(self, url: str) -> int | None:
+        """The id of the article at ``url``, or ``None`` if it is no article page."""
+        return article_id(url)
+
     def page_request(self, url: str, hop: int = 0, *, probe: bool = False) -> scrapy.Request:
         return scrapy.Request(
             canonicalize_url(url),
@@ -448,7 +458,7 @@ class DoctorQnaSpider(scrapy.Spider):
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         capture: Capture | None = response.meta.pop(meta.CAPTURE, None)
-        number = article_id(response.url)
+        number = self.article_number(response.url)
         self._count_page_outcome(response.request)
         if 200 <= response.status < 300 or response.status == 304:
             self.session.tally.pages_received += 1
@@ -489,15 +499,21 @@ class DoctorQnaSpider(scrapy.Spider):
             if link:
                 yield self.page_request(canonicalize_url(link, base=response.url), hop)
 
-    @staticmethod
-    def _article_links(response: Response) -> list[str]:
+    def _article_links(self, response: Response) -> list[str]:
         """Article links on a page that is not an article itself (a FAQ topic page)."""
         try:
             tree = LexborHTMLParser(response.body)
         except (ValueError, TypeError):
             return []
-        hrefs = (node.attributes.get("href") for node in tree.css("a[href]"))
-        return [href for href in hrefs if href and _ARTICLE_ID.search(urlsplit(href).path)]
+        links = []
+        for node in tree.css("a[href]"):
+            try:
+                url = canonicalize_url(node.attributes.get("href") or "", base=response.url)
+            except ValueError:  # a port that is not a number
+                continue
+            if self.article_number(url) is not None:
+                links.append(url)
+        return links
 
     def _count_page_outcome(self, request: Request | None) -> None:
         if request is None or not request.meta.get(meta.PARSE):

@@ -22,11 +22,11 @@ from storage import Archive
 CLI = [sys.executable, "-c", "from crawler.cli import main; main()"]
 
 
-def crawl_command(base_url: str, data_dir: Path, *args: str) -> list[str]:
+def crawl_command(base_url: str, data_dir: Path, *args: str, site: str = "doctorqna") -> list[str]:
     return [
         *CLI,
         "crawl",
-        "doctorqna",
+        site,
         "--base-url",
         base_url,
         "--data-dir",
@@ -39,10 +39,10 @@ def crawl_command(base_url: str, data_dir: Path, *args: str) -> list[str]:
 
 
 def run_crawl(
-    base_url: str, data_dir: Path, *args: str, expect: int = 0
+    base_url: str, data_dir: Path, *args: str, expect: int = 0, site: str = "doctorqna"
 ) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        crawl_command(base_url, data_dir, *args),
+        crawl_command(base_url, data_dir, *args, site=site),
         capture_output=True,
         text=True,
         timeout=240,
