@@ -200,6 +200,9 @@ class Question(Base):
     source_url: Mapped[str] = mapped_column(String(2000))
     parser_version: Mapped[str] = mapped_column(String(50))
     missing: Mapped[list[str]] = mapped_column(JSON)
+    #: Character bigrams of the title, question and replies' Chinese (``storage.cjk``): the
+    #: search index reads them, nobody else needs to. NULL for text without Chinese.
+    search_cjk: Mapped[str | None] = mapped_column(Text)
 
 
 class Answer(Base):

@@ -24,6 +24,7 @@ from parsers.record import (
     SimilarQA,
 )
 from parsers.urls import canonicalize_url
+from storage.cjk import index_text
 
 #: Fields that say where and how a record was produced, not what the page said: two
 #: captures that differ only in these hold the same content and make no new revision.
@@ -178,6 +179,9 @@ def record_rows(record: QARecord) -> RecordRows:
         "source_url": record.url,
         "parser_version": record.parser_version,
         "missing": list(record.missing),
+        "search_cjk": index_text(
+            [record.question_title, record.question_body, *(a.body for a in record.answers)]
+        ),
     }
     answers = [
         {

@@ -33,12 +33,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import OperationalError
 
-from storage import models
+from storage import cjk, models
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
 #: PostgreSQL snippets look at this much of the explanation (see ``_postgresql_statement``).
 HEADLINE_EXPLANATION_CHARS = 1500
+#: Characters of context a Chinese snippet keeps before and after the first match.
+SNIPPET_BEFORE = 16
+SNIPPET_AFTER = 40
 SEXES = ("female", "male")
 
 _q = models.Question.__table__
@@ -128,11 +131,22 @@ def parse_query(query: str) -> ParsedQuery:
     return ParsedQuery(kept, tuple(excluded))
 
 
+def _chinese(words: tuple[str, ...]) -> str | None:
+    """The Han characters of a phrase, joined: it is searched as their bigrams (``cjk``)."""
+    return "".join(run for word in words for run in cjk.runs(word)) or None
+
+
 def to_fts5(parsed: ParsedQuery) -> str:
-    """An FTS5 MATCH expression; words are quoted so none is read as an operator."""
+    """An FTS5 MATCH expression; words are quoted so none is read as an operator. Chinese is
+    the phrase of its bigrams in the ``cjk`` column (one character: a prefix of them)."""
 
     def phrase(words: tuple[str, ...]) -> str:
-        return '"' + " ".join(words) + '"'
+        chinese = _chinese(words)
+        if chinese is None:
+            return '"' + " ".join(words) + '"'
+        if len(chinese) == 1:
+            return f'cjk : "{chinese}" *'
+        return 'cjk : "' + " ".join(cjk.bigrams(chinese)) + '"'
 
     expression = " OR ".join(
         "(" + " AND ".join(phrase(p) for p in group) + ")" for group in parsed.groups
@@ -146,6 +160,11 @@ def to_tsquery(parsed: ParsedQuery) -> str:
     """A ``to_tsquery`` string; lexemes are quoted and hold only word characters."""
 
     def phrase(words: tuple[str, ...]) -> str:
+        chinese = _chinese(words)
+        if chinese is not None:
+            if len(chinese) == 1:
+                return f"'{chinese}':*"
+            words = tuple(cjk.bigrams(chinese))
         return "(" + " <-> ".join(f"'{w}'" for w in words) + ")"
 
     expression = " | ".join(
@@ -176,12 +195,14 @@ def search(
         if "fts5" in str(error.orig).lower():
             raise SearchQueryError(f"the search index rejected the query: {error.orig}") from None
         raise
+    terms = _chinese_terms(parsed)
+    snippets = _chinese_snippets(conn, [row.page_id for row in rows], terms) if terms else {}
     return [
         SearchHit(
             page_id=row.page_id,
             url=row.url,
             question_title=row.title,
-            snippet=row.snippet or "",
+            snippet=snippets.get(row.page_id) or row.snippet or "",
             rank=float(row.rank),
             asked_on=row.asked_on,
             department=row.department,
@@ -189,6 +210,45 @@ def search(
         )
         for row in rows
     ]
+
+
+def _chinese_terms(parsed: ParsedQuery) -> tuple[str, ...]:
+    """The Chinese the query looks for, longest first (each phrase's characters)."""
+    found = {_chinese(words) for group in parsed.groups for words in group} - {None}
+    return tuple(sorted(found, key=len, reverse=True))  # type: ignore[arg-type]
+
+
+def _chinese_snippets(
+    conn: Connection, page_ids: list[int], terms: tuple[str, ...]
+) -> dict[int, str]:
+    """Snippets for Chinese queries, cut around the first match in the question, else the
+    replies, else the title, with every match marked ``[like this]``. The index holds
+    bigrams, which no reader wants to see, so neither FTS5 ``snippet`` nor ``ts_headline``
+    can make them."""
+    texts: dict[int, list[str]] = {page_id: [] for page_id in page_ids}
+    for page_id, title, body in conn.execute(
+        select(_q.c.page_id, _q.c.title, _q.c.body).where(_q.c.page_id.in_(page_ids))
+    ):
+        texts[page_id] += [body or "", title or ""]
+    for page_id, body in conn.execute(
+        select(_a.c.page_id, _a.c.body).where(_a.c.page_id.in_(page_ids)).order_by(_a.c.position)
+    ):
+        texts[page_id].insert(-1, body)
+    pattern = re.compile("|".join(map(re.escape, terms)))
+    snippets = {}
+    for page_id, candidates in texts.items():
+        for candidate in candidates:
+            found = pattern.search(candidate)
+            if found:
+                start = max(0, found.start() - SNIPPET_BEFORE)
+                end = min(len(candidate), found.end() + SNIPPET_AFTER)
+                window = " ".join(candidate[start:end].split())
+                marked = pattern.sub(lambda m: f"[{m.group(0)}]", window)
+                snippets[page_id] = (
+                    ("…" if start else "") + marked + ("…" if end < len(candidate) else "")
+                )
+                break
+    return snippets
 
 
 def count_matches(conn: Connection, query: str, filters: SearchFilters | None = None) -> int:
