@@ -44,7 +44,8 @@ def render_detail(console: Console, detail: PageDetail) -> None:
                 f"[bold]{escape(record.question_title or '(no title)')}[/bold]\n"
                 f"{escape(record.question_body or '')}\n\n"
                 f"[dim]{who or 'anonymous'} · asked {record.asked_on or '?'} · "
-                f"parser {escape(record.parser_version)}[/dim]",
+                + (f"{record.view_count:,} views · " if record.view_count is not None else "")
+                + f"parser {escape(record.parser_version)}[/dim]",
                 title=escape(detail.url),
                 subtitle=head,
             )
@@ -59,7 +60,8 @@ def render_detail(console: Console, detail: PageDetail) -> None:
                 Panel(
                     escape(answer.body),
                     title=f"reply {n}: Dr. {escape(answer.doctor_name or '?')} "
-                    f"({escape(answer.department or 'no department')})",
+                    f"({escape(answer.department or 'no department')}"
+                    f"{', ' + escape(answer.hospital) if answer.hospital else ''})",
                     subtitle=f"replied {answer.replied_on or '?'}",
                 )
             )
