@@ -101,6 +101,7 @@ def groups(paths: list[Path] | None) -> dict[str, list[Path]]:
         "English, held out": [SETS / "held_out_en.txt"],
         "Chinese, tuned on": sorted(SETS.glob("zh*.txt")),
         "Chinese, held out": [SETS / "held_out_zh.txt"],
+        "台灣e院, held out": [SETS / "held_out_zh_2.txt"],
     }
 
 

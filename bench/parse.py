@@ -50,7 +50,11 @@ Page = tuple[bytes, str, dict[str, str] | None, str | None]
 
 def fixture_pages() -> list[Page]:
     pages = []
+    # The doctorqna and generic parsers' pages: 台灣e院's have their own site parser, and
+    # adding them would change figures measured before that site existed.
     for page in sorted(ROOT.glob("fixtures/**/page.html")):
+        if page.parent.parent.name == "ehospital":
+            continue
         meta = json.loads((page.parent / "meta.json").read_text(encoding="utf-8"))
         pages.append((page.read_bytes(), meta["url"], meta.get("headers"), meta.get("site")))
     return pages

@@ -49,12 +49,12 @@ def test_scrubber_meets_the_goals_on_the_labelled_texts(language: str) -> None:
 
 def test_held_out_texts_meet_the_goals_too() -> None:
     """Texts the rules were not tuned on: the honest estimate for new data."""
-    for language in ("en", "zh"):
-        result = evaluate(load_labelled(SETS / f"held_out_{language}.txt"))
+    for name in ("en", "zh", "zh_2"):  # zh_2: 台灣e院's style, written with its crawler
+        result = evaluate(load_labelled(SETS / f"held_out_{name}.txt"))
         total = result.total()
-        assert total.recall is not None and total.recall >= GOAL, (language, result.misses)
+        assert total.recall is not None and total.recall >= GOAL, (name, result.misses)
         assert total.precision is not None and total.precision >= GOAL, (
-            language,
+            name,
             result.false_positives,
         )
 
