@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.process_tree import TreeMemory  # noqa: E402
-from crawler.demo_site.config import DemoSiteConfig  # noqa: E402
-from crawler.demo_site.server import serve_demo_site  # noqa: E402
+from demo_site.config import DemoSiteConfig  # noqa: E402
+from demo_site.server import serve_demo_site  # noqa: E402
 
 
 def fetch_only_child(base_url: str, first: int, last: int) -> None:
@@ -101,7 +101,7 @@ def warc_fsync_cost(records: int = 400) -> tuple[float, float]:
     """Records/s of the WARC writer without and with fsync after every record."""
     from datetime import UTC, datetime
 
-    from crawler.demo_site.site import DemoSite
+    from demo_site.site import DemoSite
     from storage.warc import HttpRequestData, HttpResponseData, RotatingWarcWriter
 
     page = DemoSite(DemoSiteConfig(pages=20)).page(

@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.cli.demo_site import write_static_site  # noqa: E402
-from crawler.demo_site.config import DemoSiteConfig  # noqa: E402
-from crawler.demo_site.site import DemoSite  # noqa: E402
+from demo_site.config import DemoSiteConfig  # noqa: E402
+from demo_site.site import DemoSite  # noqa: E402
 
 CLI = [sys.executable, "-c", "from crawler.cli import main; main()"]
 

@@ -24,12 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from crawler.app.reparse import reparse  # noqa: E402
 from crawler.app.warc_import import Importer, file_records  # noqa: E402
-from crawler.demo_site import DemoSite, DemoSiteConfig  # noqa: E402
+from demo_site import DemoSite, DemoSiteConfig  # noqa: E402
 from parsers.budget import pool_from_env  # noqa: E402
 from parsers.errors import ParseError  # noqa: E402
 from storage import Archive  # noqa: E402
-from storage.research.reparse import reparse  # noqa: E402
 from storage.warc import HttpRequestData, HttpResponseData, RotatingWarcWriter  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """Parsing speed against two in-process baselines, as ratios (absolute numbers mean little on
 a shared machine), on three corpora: the fixture pages (small, many layouts), the demo site's
-article pages (``crawler.demo_site``: head, menu, breadcrumbs, JSON-LD; about 8 KiB), and the
+article pages (``demo_site``: head, menu, breadcrumbs, JSON-LD; about 8 KiB), and the
 same demo pages grown to the size of a real article page (15-30 KiB: an inline JSON state
 script, a mega-menu and a link-heavy footer; the records do not change).
 
@@ -62,7 +62,7 @@ def fixture_pages() -> list[Page]:
 
 def demo_pages(count: int) -> list[Page]:
     """Article pages as the demo site serves them: what a crawl of the local site parses."""
-    from crawler.demo_site import DemoSite, DemoSiteConfig  # bench may import the crawler
+    from demo_site import DemoSite, DemoSiteConfig  # bench may import the crawler
 
     site = DemoSite(DemoSiteConfig(pages=count))
     pages = []

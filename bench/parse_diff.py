@@ -95,8 +95,8 @@ def _unseen_markups() -> list[Page]:
 
 
 def _demo(count: int) -> list[Page]:
-    from crawler.demo_site import DemoSite, DemoSiteConfig
-    from crawler.demo_site.config import FAULT_TYPES
+    from demo_site import DemoSite, DemoSiteConfig
+    from demo_site.config import FAULT_TYPES
 
     bench = _module(ROOT / "bench" / "parse.py")
     pages: list[Page] = []

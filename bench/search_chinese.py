@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 
 from bench.storage import Corpus, capture_for, database  # noqa: E402
-from crawler.demo_site.config import DemoSiteConfig  # noqa: E402
-from crawler.demo_site.ehospital import EHospitalSite  # noqa: E402
+from demo_site.config import DemoSiteConfig  # noqa: E402
+from demo_site.ehospital import EHospitalSite  # noqa: E402
 from storage import Archive  # noqa: E402
 
 CHINESE_WORDS = ("頭痛", "咳嗽", "失眠", "胃痛", "腰痛")

@@ -36,8 +36,8 @@ from sqlalchemy import text  # noqa: E402
 from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
 from bench.process_tree import TreeMemory  # noqa: E402
-from crawler.demo_site.config import DemoSiteConfig  # noqa: E402
-from crawler.demo_site.server import serve_demo_site  # noqa: E402
+from demo_site.config import DemoSiteConfig  # noqa: E402
+from demo_site.server import serve_demo_site  # noqa: E402
 from storage import Archive  # noqa: E402
 
 

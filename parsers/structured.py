@@ -16,6 +16,8 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from parsers.dates import parse_date
+from parsers.flatten import flatten, special_elements
+from parsers.guard import bounded
 from parsers.text import clean_line, clean_text
 
 
@@ -43,9 +45,12 @@ def html_to_text(fragment: str) -> str | None:
     """Text fields in JSON-LD often hold HTML: render it to lines like the page would be."""
     if "<" not in fragment and "&" not in fragment:
         return clean_text(fragment)
-    from parsers.lines import load  # lines imports this module; import late to avoid a cycle
-
-    return "\n".join(line.content for line in load(fragment).lines if line.text) or None
+    fragment = bounded(fragment)
+    body = LexborHTMLParser(fragment).body
+    if body is None:
+        return None
+    flat = flatten(body, special_elements(body, fragment))
+    return "\n".join(line.content for line in flat.lines if line.text) or None
 
 
 def _types(obj: dict[str, Any]) -> set[str]:

@@ -146,10 +146,6 @@ class Archive:
     def last_statuses(self, run_id: int) -> Iterator[tuple[str, int]]:
         return runs.last_statuses(self.engine, run_id)
 
-    def was_captured(self, url: str, *, run_id: int) -> bool:
-        with self.engine.connect() as conn:
-            return runs.was_captured(conn, url, run_id=run_id)
-
     def capture_ids(self, keys: Sequence[tuple[str, datetime]]) -> dict[tuple[str, datetime], int]:
         """Capture ids by ``(url, fetched_at)``, for reports that name captures."""
         with self.engine.connect() as conn:

@@ -42,8 +42,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-PAGE_STATES = ("active", "gone")
-LINK_KINDS = ("similar", "related_faq")
 PARSE_OUTCOMES = ("ok", "error", "revisit", "not_parsed", "not_article")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, exists, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from storage import models
 from storage.names import NameCache, site_id
@@ -143,8 +143,3 @@ def last_statuses(
         if len(found) < batch:
             return
         after = found[-1][0]
-
-
-def was_captured(conn: Connection, url: str, *, run_id: int) -> bool:
-    query = select(exists().where(_captures.c.crawl_run_id == run_id, _captures.c.url == url))
-    return bool(conn.execute(query).scalar())

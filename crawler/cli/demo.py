@@ -23,10 +23,10 @@ from sqlalchemy import func, select
 from crawler.cli.console import Console
 from crawler.cli.crawl import crawl_and_report
 from crawler.cli.demo_site import MAX_DEMO_PAGES
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.server import DemoServer, serve_demo_site
 from crawler.report import CoverageThresholds
 from crawler.run import CrawlOptions
+from demo_site.config import DemoSiteConfig
+from demo_site.server import DemoServer, serve_demo_site
 from storage import Archive, ArchiveNotFound, SearchHit
 from storage.engine import default_url
 from storage.models import CrawlRun, Page

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from crawler.demo_site import FAULT_TYPES, DemoSite, DemoSiteConfig, serve_demo_site
+from demo_site import FAULT_TYPES, DemoSite, DemoSiteConfig, serve_demo_site
 
 #: More pages than this is a typo (a site of this size takes minutes to build in memory).
 MAX_DEMO_PAGES = 100_000

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 import parsers
+from crawler.app.reparse import reparse as run_reparse
 from crawler.cli.console import Console
 from crawler.cli.errors import EXIT_USAGE, CommandFailed, quiet_broken_pipe
 from crawler.cli.research_options import (
@@ -39,7 +40,6 @@ from crawler.cli.research_render import (
     snippet_text,
 )
 from storage import Archive, SearchFilters, SearchHit
-from storage.research.reparse import reparse as run_reparse
 from storage.research.show import page_detail
 from storage.research.stats import collect_stats
 from storage.values import KINDS, unknown_values, value_counts
@@ -372,7 +372,7 @@ def stats(site: str | None, top: int, plot: Path | None, db_url: str | None, dat
         figures = collect_stats(archive.engine, site=site, top=top)
     render_stats(Console(), figures)
     if plot is not None:
-        from storage.research.plot import plot_stats
+        from crawler.app.plot import plot_stats
 
         click.echo(f"chart -> {plot_stats(figures, plot)}")
 

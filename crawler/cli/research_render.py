@@ -10,8 +10,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from crawler.app.reparse import ReparseReport
 from crawler.report import NOT_ARTICLE_LABEL
-from storage.research.reparse import ReparseReport
 from storage.research.show import PageDetail
 from storage.research.stats import ArchiveStats
 

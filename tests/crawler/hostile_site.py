@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.site import DemoSite
+from demo_site.config import DemoSiteConfig
+from demo_site.site import DemoSite
 
 # -- what a route answers ----------------------------------------------------------------------
 

@@ -11,8 +11,8 @@ import pytest
 from crawl_helpers import CLI, decoded, open_archive, read_all_warc, rows, run_crawl, sha1_digest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.server import DemoServer, serve_demo_site
+from demo_site.config import DemoSiteConfig
+from demo_site.server import DemoServer, serve_demo_site
 
 pytestmark = pytest.mark.slow
 

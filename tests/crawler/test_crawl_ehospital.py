@@ -15,10 +15,10 @@ import pytest
 from crawl_helpers import rows, run_crawl
 from scrapy.crawler import CrawlerProcess
 
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.ehospital import EHospitalSite
-from crawler.demo_site.server import serve_demo_site
 from crawler.run import SPIDERS, CrawlOptions, build_settings
+from demo_site.config import DemoSiteConfig
+from demo_site.ehospital import EHospitalSite
+from demo_site.server import serve_demo_site
 from storage import Archive
 
 pytestmark = pytest.mark.slow

@@ -25,8 +25,8 @@ from hostile_site import (
     urlset_chunks,
 )
 
-from crawler.demo_site.config import DemoSiteConfig
 from crawler.report import EXIT_NOTHING_FETCHED, EXIT_SEEDS_UNREADABLE
+from demo_site.config import DemoSiteConfig
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from hostile_site import (
     with_canonical,
 )
 
-from crawler.demo_site.config import DemoSiteConfig
+from demo_site.config import DemoSiteConfig
 
 pytestmark = pytest.mark.slow
 

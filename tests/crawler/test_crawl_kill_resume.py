@@ -18,8 +18,8 @@ from crawl_helpers import (
     stored_stats,
 )
 
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.server import serve_demo_site
+from demo_site.config import DemoSiteConfig
+from demo_site.server import serve_demo_site
 
 pytestmark = pytest.mark.slow
 

@@ -25,7 +25,7 @@ from hostile_site import (
 )
 
 from bench.process_tree import TreeMemory
-from crawler.demo_site.config import DemoSiteConfig
+from demo_site.config import DemoSiteConfig
 
 pytestmark = pytest.mark.slow
 

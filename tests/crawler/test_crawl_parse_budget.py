@@ -18,7 +18,7 @@ from crawl_helpers import CLI, open_archive, rows, run_crawl, stored_stats
 from hostile_site import HostileSite, Reply, Visit, deep_nesting, nested_html
 from parse_hooks import SPIN, wait_marker
 
-from crawler.demo_site.config import DemoSiteConfig
+from demo_site.config import DemoSiteConfig
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,8 @@ from crawl_helpers import rows, run_crawl
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.server import serve_demo_site
+from demo_site.config import DemoSiteConfig
+from demo_site.server import serve_demo_site
 from storage import Archive
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]

@@ -13,7 +13,7 @@ import pytest
 from crawl_helpers import open_archive, rows, run_crawl, stored_stats
 from hostile_site import HostileSite, Reply, Visit, redirect, with_canonical
 
-from crawler.demo_site.config import DemoSiteConfig
+from demo_site.config import DemoSiteConfig
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from crawler.demo_site import DemoServer, DemoSite, DemoSiteConfig, serve_demo_site
+from demo_site import DemoServer, DemoSite, DemoSiteConfig, serve_demo_site
 
 PAGES = 300
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import cli
-from crawler.demo_site import DemoSite, DemoSiteConfig
+from demo_site import DemoSite, DemoSiteConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 

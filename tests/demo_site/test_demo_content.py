@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from crawler.demo_site import DemoSite, DemoSiteConfig
+from demo_site import DemoSite, DemoSiteConfig
 from parsers.record import QARecord
 
 

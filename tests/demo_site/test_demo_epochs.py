@@ -6,7 +6,7 @@ from collections import Counter
 
 import httpx
 
-from crawler.demo_site import DemoSite, DemoSiteConfig, serve_demo_site
+from demo_site import DemoSite, DemoSiteConfig, serve_demo_site
 
 CONFIG = DemoSiteConfig(pages=300, seed=21, new_ids_per_epoch=25)
 

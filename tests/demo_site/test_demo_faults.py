@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from crawler.demo_site import DemoServer, DemoSite, DemoSiteConfig, serve_demo_site
+from demo_site import DemoServer, DemoSite, DemoSiteConfig, serve_demo_site
 
 OVERSIZE = 2 * 1024 * 1024
 

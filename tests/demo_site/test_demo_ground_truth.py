@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from crawler.demo_site import DemoSite, DemoSiteConfig
+from demo_site import DemoSite, DemoSiteConfig
 from parsers import parse
 from parsers.record import QARecord
 

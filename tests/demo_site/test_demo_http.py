@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from crawler.demo_site import DemoServer, DemoSiteConfig, serve_demo_site
+from demo_site import DemoServer, DemoSiteConfig, serve_demo_site
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

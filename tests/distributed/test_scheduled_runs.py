@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from crawl_helpers import crawl_command, open_archive, rows, run_crawl
 
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.server import serve_demo_site
+from demo_site.config import DemoSiteConfig
+from demo_site.server import serve_demo_site
 from storage.runlock import EXIT_LOCKED
 
 pytestmark = pytest.mark.slow

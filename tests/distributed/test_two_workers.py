@@ -9,10 +9,10 @@ import redis
 from crawl_helpers import read_all_warc, rows
 from distributed_workers import finish, seed, shared_args, start_worker
 
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.server import serve_demo_site
 from crawler.distributed.keys import RedisKeys
 from crawler.distributed.reconcile import missing_urls
+from demo_site.config import DemoSiteConfig
+from demo_site.server import serve_demo_site
 from storage import Archive
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]

@@ -19,7 +19,7 @@ import brotli
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.demo_site import DemoSite, DemoSiteConfig
+from demo_site import DemoSite, DemoSiteConfig
 
 SITE = DemoSite(DemoSiteConfig(pages=12, seed=3), base_url="https://doctorqna.com")
 IDENTICAL = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo_site import DemoSiteConfig, serve_demo_site
+from demo_site import DemoSiteConfig, serve_demo_site
 
 #: 20 articles; about a quarter first answer 503 (once or twice) and then 200.
 WGET_SITE = DemoSiteConfig(pages=20, seed=1, fault_rate=0.3, faults=("503",))

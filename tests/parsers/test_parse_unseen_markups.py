@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from crawler.demo_site import DemoSite, DemoSiteConfig
+from demo_site import DemoSite, DemoSiteConfig
 from parsers import parse
 from parsers.lines import Line
 from parsers.sections import doctor, doctor_headers

@@ -17,6 +17,7 @@ from research_warc import append_response
 from sqlalchemy import func, select
 
 import parsers
+from crawler.app.reparse import reparse
 from crawler.cli.research import reparse as reparse_command
 from crawler.cli.research import show as show_command
 from crawler.report import NOT_ARTICLE_LABEL
@@ -24,7 +25,6 @@ from parsers import parser_version
 from parsers.record import QARecord
 from storage import Capture
 from storage.models import CaptureRow, Revision
-from storage.research.reparse import reparse
 
 BROKEN_URL = "https://doctorqna.com/en/article/300001"
 LISTING = "https://doctorqna.com/en/faq"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from research_warc import append_response
 
+from crawler.app.reparse import reparse
 from parsers.record import QARecord
 from storage import Archive, Capture
-from storage.research.reparse import reparse
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "doctorqna"
 CASES = ("seed_div", "seed_tables", "two_replies", "unanswered", "big5", "cjk_text")

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from research_data import Built
 
+from crawler.app.plot import plot_stats
 from crawler.cli.research import stats as stats_command
-from storage.research.plot import plot_stats
 from storage.research.stats import UNANSWERED, collect_stats, median_from_histogram
 
 

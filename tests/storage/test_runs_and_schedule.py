@@ -41,8 +41,6 @@ def test_captured_urls_stream_per_run(archive: Archive) -> None:
     assert list(archive.captured_urls(run)) == sorted(urls)
     assert list(runs.captured_urls(archive.engine, run, batch=4)) == sorted(urls)  # 7 pages
     assert list(archive.captured_urls(other)) == [article_url(5000)]
-    assert archive.was_captured(urls[3], run_id=run)
-    assert not archive.was_captured(urls[3], run_id=other)
 
 
 def test_last_capture_gives_validators_and_answered(archive: Archive) -> None:

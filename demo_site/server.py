@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.ehospital import EHospitalSite
-from crawler.demo_site.faults import RETRY_AFTER_SECONDS, Fault
-from crawler.demo_site.site import DemoSite, Page
+from demo_site.config import DemoSiteConfig
+from demo_site.ehospital import EHospitalSite
+from demo_site.faults import RETRY_AFTER_SECONDS, Fault
+from demo_site.site import DemoSite, Page
 
 #: The sites the server can play: doctorqna-like or 台灣e院.
 AnySite = DemoSite | EHospitalSite

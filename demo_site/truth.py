@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from crawler.demo_site.content import Article, Block, slugify
-from crawler.demo_site.render import snippet
+from demo_site.content import Article, Block, slugify
+from demo_site.render import snippet
 from parsers.record import (
     EXPECTED_FIELDS,
     Answer,

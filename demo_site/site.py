@@ -18,12 +18,12 @@ from functools import lru_cache
 from hashlib import sha1
 from typing import NamedTuple
 
-from crawler.demo_site import render
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.content import Article, ContentModel, EpochChanges, State, slugify
-from crawler.demo_site.faults import Fault, plan_fault
-from crawler.demo_site.truth import expected_record
-from crawler.demo_site.words import DEPARTMENTS
+from demo_site import render
+from demo_site.config import DemoSiteConfig
+from demo_site.content import Article, ContentModel, EpochChanges, State, slugify
+from demo_site.faults import Fault, plan_fault
+from demo_site.truth import expected_record
+from demo_site.words import DEPARTMENTS
 from parsers import parser_version
 from parsers.record import QARecord
 

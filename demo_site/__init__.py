@@ -6,12 +6,12 @@ parser must extract from the page it serves, and fault plans and epoch change se
 exactly what a crawl must end up holding.
 """
 
-from crawler.demo_site.config import FAULT_TYPES, DemoSiteConfig
-from crawler.demo_site.content import EpochChanges
-from crawler.demo_site.ehospital import EHospitalSite
-from crawler.demo_site.faults import Fault
-from crawler.demo_site.server import DemoServer, LogSnapshot, RequestLog, serve_demo_site
-from crawler.demo_site.site import DemoSite, Page
+from demo_site.config import FAULT_TYPES, DemoSiteConfig
+from demo_site.content import EpochChanges
+from demo_site.ehospital import EHospitalSite
+from demo_site.faults import Fault
+from demo_site.server import DemoServer, LogSnapshot, RequestLog, serve_demo_site
+from demo_site.site import DemoSite, Page
 
 __all__ = [
     "FAULT_TYPES",

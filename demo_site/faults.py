@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawler.demo_site.content import digest, unit
+from demo_site.content import digest, unit
 
 #: Faults that change how the page is delivered on every attempt, not whether it arrives.
 PERSISTENT: frozenset[str] = frozenset({"content_type", "big5", "oversize"})

@@ -22,10 +22,10 @@ from datetime import date, timedelta
 from html import escape
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from crawler.demo_site.config import DemoSiteConfig
-from crawler.demo_site.content import digest, unit
-from crawler.demo_site.faults import Fault, plan_fault
-from crawler.demo_site.site import Page
+from demo_site.config import DemoSiteConfig
+from demo_site.content import digest, unit
+from demo_site.faults import Fault, plan_fault
+from demo_site.site import Page
 from parsers import ehospital
 from parsers.record import Answer, Asker, QARecord, RelatedFAQ
 from parsers.urls import canonicalize_url

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from html import escape
 
-from crawler.demo_site.content import Article, Block, Reply, slugify
-from crawler.demo_site.words import DEPARTMENTS
+from demo_site.content import Article, Block, Reply, slugify
+from demo_site.words import DEPARTMENTS
 
 SNIPPET_CHARS = 280
 

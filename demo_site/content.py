@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
 
-from crawler.demo_site import words
-from crawler.demo_site.words import Department
+from demo_site import words
+from demo_site.words import Department
 
 GAP_RATE = 0.03
 STABLE_RATE = 0.75
