@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, select
 from sqlalchemy.orm import aliased
 
+from parsers.schema import QUESTION_FIELDS
 from storage.export.schema import ExportSchema
 from storage.models import (
     Answer,
@@ -51,16 +52,7 @@ QUESTION_SCHEMA = ExportSchema.of(
         ("site", "string", "Site the page belongs to (e.g. doctorqna)"),
         ("external_id", "string", "The site's own article id"),
         ("state", "string", "active, or gone when the site stopped serving the page"),
-        ("language", "string", "Page language (html lang or URL segment)"),
-        ("page_title", "string", "Document title as shown"),
-        ("question_title", "string", "Question headline"),
-        ("question_body", "string", "Question text, one paragraph per line"),
-        ("asker_name", "string", "Asker name as shown (pseudonymised with --deidentify)"),
-        ("asker_age_min", "int", "Lower bound of the asker's stated age, inclusive"),
-        ("asker_age_max", "int", "Upper bound of the asker's stated age, inclusive"),
-        ("asker_age_label", "string", "Age phrase as shown (e.g. 30~39 year old)"),
-        ("asker_sex", "string", "female, male or null"),
-        ("asked_on", "date", "Ask Date"),
+        *((field.name, field.type, field.description) for field in QUESTION_FIELDS),
         ("answer_count", "int", "Number of doctor replies"),
         ("answers", f"list<{ANSWER_TYPE}>", "Doctor replies in page order"),
         ("explanation", "string", "The More Info text, one paragraph per line"),
