@@ -25,6 +25,7 @@ from crawler.app.cdx_fetch import COMMON_CRAWL_PREFIX, RangeFetcher, cdx_records
 from crawler.app.warc_import import Importer, ImportReport, file_records
 from crawler.cli.console import Console
 from crawler.cli.errors import CommandFailed
+from crawler.cli.research_options import archive_options
 from crawler.report import EXIT_NOTHING_FETCHED, EXIT_SEEDS_UNREADABLE
 from parsers.budget import pool_from_env
 from storage import Archive
@@ -80,18 +81,7 @@ def site_names() -> list[str]:
     help="Copy each imported record into the archive's WARC store, so the archive no "
     "longer needs the source files.",
 )
-@click.option(
-    "--db",
-    "db_url",
-    envvar="HEALTHQA_DB",
-    help="SQLAlchemy URL (default: SQLite in the data dir). Env: HEALTHQA_DB.",
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data"),
-    show_default=True,
-)
+@archive_options
 def import_command(
     paths: tuple[Path, ...],
     cdx: Path | None,
@@ -101,7 +91,7 @@ def import_command(
     site: str | None,
     copy: bool,
     db_url: str | None,
-    data_dir: Path,
+    data_dir: str,
 ) -> None:
     """Import WARC/ARC files written by other tools (wget, Heritrix, Browsertrix...), or
     the records a CDXJ index names (Common Crawl), fetched by HTTP range requests.
@@ -149,7 +139,7 @@ def import_command(
         site,
         console,
         feed,
-        data_dir=data_dir,
+        data_dir=Path(data_dir),
         copy=copy,
         arguments=arguments,
     )
