@@ -20,7 +20,7 @@ from parsers.record import (
     RelatedFAQ,
     SimilarQA,
 )
-from storage import Capture
+from storage import Capture, SearchFilters
 
 SITE = "doctorqna"
 DEPARTMENTS = [f"Department {i}" for i in range(40)]
@@ -117,3 +117,51 @@ def capture_for(record: QARecord, n: int) -> Capture:
         content_type="text/html; charset=utf-8",
         parser_version="bench",
     )
+
+
+#: The kinds of query researchers type, in the order ``query_mix`` cycles through them.
+QUERY_KINDS = (
+    "one middling word",
+    "common + middling word",
+    "one rare word",
+    "middling OR rare word",
+    "common word + sex/age filters",
+)
+#: A word in nearly every question: the worst case, timed only where asked for.
+STOP_WORD = "stop word"
+
+
+def query_mix(
+    corpus: Corpus, count: int, *, stop_words: bool = False
+) -> list[tuple[str, str, SearchFilters | None]]:
+    """``count`` searches as ``(kind, query, filters)``, cycling through ``QUERY_KINDS`` (and
+    ``STOP_WORD`` last when asked), seeded so every run and every bench times the same mix.
+
+    Words come from vocabulary ranks 200-4000, i.e. words found in roughly 1-25% of
+    questions, like "rash" or "fever" in a medical corpus; stop words from ranks 20-30.
+    """
+    kinds = (*QUERY_KINDS, STOP_WORD) if stop_words else QUERY_KINDS
+    r = random.Random(11)
+    common, middling, rare = (
+        corpus.vocabulary[200:600],
+        corpus.vocabulary[600:1500],
+        corpus.vocabulary[1500:4000],
+    )
+    stop = corpus.vocabulary[20:30]
+    made: list[tuple[str, str, SearchFilters | None]] = []
+    for i in range(count):
+        kind = kinds[i % len(kinds)]
+        if kind == QUERY_KINDS[0]:
+            made.append((kind, r.choice(middling), None))
+        elif kind == QUERY_KINDS[1]:
+            made.append((kind, f"{r.choice(common)} {r.choice(middling)}", None))
+        elif kind == QUERY_KINDS[2]:
+            made.append((kind, r.choice(rare), None))
+        elif kind == QUERY_KINDS[3]:
+            made.append((kind, f"{r.choice(middling)} OR {r.choice(rare)}", None))
+        elif kind == QUERY_KINDS[4]:
+            filters = SearchFilters(sex="female", age_min=30, age_max=49)
+            made.append((kind, r.choice(common), filters))
+        else:
+            made.append((kind, r.choice(stop), None))
+    return made

@@ -25,7 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus import Corpus  # noqa: E402 - bench/ is on sys.path as the script's dir
+from corpus import (  # noqa: E402 - bench/ is on sys.path as the script's dir
+    QUERY_KINDS,
+    STOP_WORD,
+    Corpus,
+    query_mix,
+)
 from generate import generate  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
@@ -34,44 +39,12 @@ from storage.models import Question  # noqa: E402
 from storage.search import parse_query, to_fts5, to_tsquery  # noqa: E402
 
 GOAL_P95_MS = 100.0
-KINDS = (
-    "one middling word",
-    "common + middling word",
-    "one rare word",
-    "middling OR rare word",
-    "common word + sex/age filters",
-    "stop word",
-)
+KINDS = (*QUERY_KINDS, STOP_WORD)
 
 
 def mix(corpus: Corpus, count: int) -> list[tuple[str, str, SearchFilters | None]]:
-    """``count`` queries cycling through ``KINDS`` (seeded: the same mix every run)."""
-    import random
-
-    r = random.Random(11)
-    common, middling, rare = (
-        corpus.vocabulary[200:600],
-        corpus.vocabulary[600:1500],
-        corpus.vocabulary[1500:4000],
-    )
-    stop = corpus.vocabulary[20:30]
-    made: list[tuple[str, str, SearchFilters | None]] = []
-    for i in range(count):
-        kind = KINDS[i % len(KINDS)]
-        if kind == KINDS[0]:
-            made.append((kind, r.choice(middling), None))
-        elif kind == KINDS[1]:
-            made.append((kind, f"{r.choice(common)} {r.choice(middling)}", None))
-        elif kind == KINDS[2]:
-            made.append((kind, r.choice(rare), None))
-        elif kind == KINDS[3]:
-            made.append((kind, f"{r.choice(middling)} OR {r.choice(rare)}", None))
-        elif kind == KINDS[4]:
-            filters = SearchFilters(sex="female", age_min=30, age_max=49)
-            made.append((kind, r.choice(common), filters))
-        else:
-            made.append((kind, r.choice(stop), None))
-    return made
+    """The shared query mix with stop words: this bench times the worst case too."""
+    return query_mix(corpus, count, stop_words=True)
 
 
 def p95(values: list[float]) -> float:

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import random
 import sqlite3
 import statistics
 import sys
@@ -35,7 +34,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus import Corpus, capture_for  # noqa: E402 - bench/ is on sys.path as the script's dir
+from corpus import (  # noqa: E402 - bench/ is on sys.path as the script's dir
+    QUERY_KINDS,
+    Corpus,
+    capture_for,
+    query_mix,
+)
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -102,44 +106,12 @@ def database_bytes(archive: Archive, schema: str | None, directory: Path) -> int
         )
 
 
-#: The bench's query kinds, in the order ``queries`` cycles through them.
-KINDS = (
-    "one middling word",
-    "common + middling word",
-    "one rare word",
-    "middling OR rare word",
-    "common word + sex/age filters",
-)
+KINDS = QUERY_KINDS
 
 
 def queries(corpus: Corpus, count: int) -> list[tuple[str, str, SearchFilters | None]]:
-    """A mix like researchers type: ``(kind, query, filters)`` cycling through ``KINDS``.
-
-    Words come from vocabulary ranks 200-4000, i.e. words found in roughly 1-25% of
-    questions, like "rash" or "fever" in a medical corpus. Words in nearly every question
-    (ranks below 200, the corpus's stop words) are timed separately as the worst case.
-    """
-    r = random.Random(11)
-    common, middling, rare = (
-        corpus.vocabulary[200:600],
-        corpus.vocabulary[600:1500],
-        corpus.vocabulary[1500:4000],
-    )
-    made: list[tuple[str, str, SearchFilters | None]] = []
-    for i in range(count):
-        kind = KINDS[i % len(KINDS)]
-        if kind == KINDS[0]:
-            made.append((kind, r.choice(middling), None))
-        elif kind == KINDS[1]:
-            made.append((kind, f"{r.choice(common)} {r.choice(middling)}", None))
-        elif kind == KINDS[2]:
-            made.append((kind, r.choice(rare), None))
-        elif kind == KINDS[3]:
-            made.append((kind, f"{r.choice(middling)} OR {r.choice(rare)}", None))
-        else:
-            filters = SearchFilters(sex="female", age_min=30, age_max=49)
-            made.append((kind, r.choice(common), filters))
-    return made
+    """The shared query mix; stop words are timed separately here, as the worst case."""
+    return query_mix(corpus, count)
 
 
 def timed_searches(
