@@ -221,7 +221,7 @@ def render_import(console: Console, report: ImportReport) -> None:
         table.add_row(f"skipped: {reason}", str(count))
     console.print(table)
     for problem in report.problems:
-        console.print(f"[red]unreadable:[/red] {escape(problem)}")
+        console.print(f"[red]unreadable:[/red] {escape(problem)}", soft_wrap=True)
     if report.imported == 0 and not report.problems and not report.skipped["already_imported"]:
         console.print(
             "[yellow]No response of a known site was found; give --site NAME to parse a "

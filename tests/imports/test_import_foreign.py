@@ -67,6 +67,8 @@ def test_damaged_files_give_one_line_each_and_lose_nothing(tmp_path: Path) -> No
     for path, problem in zip(paths[1:], problems, strict=True):
         assert problem.startswith(str(path)) and "\n" not in problem
     assert "not a WARC or ARC file" in problems[2]
+    printed = [line for line in result.output.splitlines() if line.startswith("unreadable:")]
+    assert len(printed) == 4 and all(str(path) in printed[i] for i, path in enumerate(paths[1:]))
     kept = {str(row["url"]) for row in capture_rows(data)}
     assert set(whole.urls) | set(torn.urls[:2]) | set(gz.urls) <= kept
     assert torn.urls[2] not in kept
