@@ -274,7 +274,7 @@ def render_report(stats: dict[str, Any], console: Console | None = None) -> None
         outcomes.add_row(f"sitemap URLs skipped: {reason}", str(count))
     console.print(outcomes)
     for failure in stats.get("seed_failures", []):
-        console.print(f"[red]unreadable robots.txt/sitemap:[/red] {failure}")
+        console.print(f"[red]unreadable robots.txt/sitemap:[/red] {failure}", soft_wrap=True)
     examples = stats.get("examples", {})
     coverage = Table(title="Field coverage (share of parsed pages)")
     coverage.add_column("field")

@@ -190,7 +190,7 @@ def _locked_import(
             feed(importer)
             return importer.finish()
     except RunLocked as error:
-        console.print(f"[yellow]{escape(str(error))}[/yellow]")
+        console.print(f"[yellow]{escape(str(error))}[/yellow]", soft_wrap=True)
         sys.exit(EXIT_LOCKED)
 
 

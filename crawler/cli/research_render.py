@@ -136,7 +136,7 @@ def render_reparse(console: Console, report: ReparseReport) -> None:
             fields.add_row(name, str(count))
         console.print(fields)
     for problem in report.unreadable[:20]:
-        console.print(f"[red]{escape(problem)}[/red]")
+        console.print(f"[red]{escape(problem)}[/red]", soft_wrap=True)
     if len(report.unreadable) > 20:
         console.print(f"[red]... and {len(report.unreadable) - 20} more unreadable[/red]")
 
