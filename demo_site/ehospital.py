@@ -26,8 +26,8 @@ from demo_site.config import DemoSiteConfig
 from demo_site.content import digest, unit
 from demo_site.faults import Fault, plan_fault
 from demo_site.site import Page
-from parsers import ehospital
 from parsers.record import Answer, Asker, QARecord, RelatedFAQ
+from parsers.sites.ehospital import parse as ehospital
 from parsers.urls import canonicalize_url
 
 #: Faults the HTTP server applies to a question page (a redirect chain needs a path id).

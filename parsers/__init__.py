@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
-from parsers import doctorqna, ehospital, qapage
 from parsers.decode import markup_of
 from parsers.errors import EmptyBody, ExtractionFailed, PageNotFound, ParseError, UnsupportedSite
 from parsers.lines import Document, load
 from parsers.record import QARecord
+from parsers.sites.doctorqna import parse as doctorqna
+from parsers.sites.ehospital import parse as ehospital
+from parsers.sites.qapage import parse as qapage
 
 #: Site name -> the version of its parser. Bump a version whenever its output changes, so
 #: the archive knows which stored records a re-parse would change.

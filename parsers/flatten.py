@@ -17,7 +17,7 @@ Site chrome that markup states outright - landmarks (page ``header``/``footer``,
 ``aside`` and their roles), forms, dialogs, buttons, schema.org ``WPHeader``/``Comment``/...
 items - is recorded as ``Region``s of lines rather than dropped: a section heading may sit
 inside a ``<nav>`` or an ASP.NET page may wrap everything in one ``<form>``, and only the
-site parser, knowing its labels, can tell (see ``parsers.chrome``). A landmark holding none
+site parser, knowing its labels, can tell (see doctorqna's ``chrome``). A landmark holding none
 of the labels' words (a menu, a footer, a sidebar) is read with one ``text()`` call as one
 line and its nodes passed over: on a real page they are most of the nodes.
 """
@@ -272,7 +272,7 @@ _NOT_LINKS = ("javascript:", "mailto:", "tel:", "#")
 _LIST_ITEM = BLOCK | ITEM
 #: Chrome regions read in one go when they hold no label: menus, headers, footers, sidebars.
 _READ_WHOLE = frozenset({NAV, BANNER, CONTENTINFO, ASIDE, SEARCH, DIALOG, AD, SHARE})
-#: Lower-case words of the labels a site parser anchors on (``parsers.labels``): a region
+#: Lower-case words of the labels a site parser anchors on (doctorqna's ``labels``): a region
 #: holding one is walked node by node, since it may be the article's own container.
 _LABEL_WORDS = tuple(
     word.encode()

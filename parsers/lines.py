@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from parsers.flatten import Line, Region, contains, flatten, special_elements
 from parsers.guard import bounded
-from parsers.labels import Label
+from parsers.label import Label
 from parsers.structured import QAData, extract
 from parsers.text import clean_line
 

@@ -19,7 +19,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from crawler import meta
 from crawler.spiders.doctorqna import DoctorQnaSpider
-from parsers import ehospital
+from parsers.sites.ehospital import parse as ehospital
 from parsers.urls import canonicalize_url
 
 

@@ -8,8 +8,8 @@ import contextlib
 import pytest
 
 from parsers import parse, site_for
-from parsers.ehospital import external_id, question_url, unescape
 from parsers.errors import NotAnArticle, PageNotFound
+from parsers.sites.ehospital.parse import external_id, question_url, unescape
 
 URL = "https://sp1.hso.mohw.gov.tw/doctor/All/ShowDetail.php?q_no=200001"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from parsers.labels import MORE_INFO, SIMILAR
 from parsers.lines import LineIndex, load
+from parsers.sites.doctorqna.labels import MORE_INFO, SIMILAR
 
 
 def texts(html: str) -> list[str]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from parsers import parse
-from parsers.chrome import META, date_line, text_kind
 from parsers.flatten import Line
 from parsers.lines import load
 from parsers.record import QARecord
+from parsers.sites.doctorqna.chrome import META, date_line, text_kind
 
 URL = "https://doctorqna.com/en/article/200654"
 QUESTION = "<h1>Knee pain on stairs?</h1><p>It hurts going up.</p>"

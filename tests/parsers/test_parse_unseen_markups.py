@@ -19,7 +19,7 @@ import pytest
 from demo_site import DemoSite, DemoSiteConfig
 from parsers import parse
 from parsers.lines import Line
-from parsers.sections import doctor, doctor_headers
+from parsers.sites.doctorqna.sections import doctor, doctor_headers
 
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "doctorqna" / "seed_div"
 PAGE = (SEED / "page.html").read_text(encoding="utf-8")

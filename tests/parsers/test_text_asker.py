@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.asker import parse_who
 from parsers.record import Asker
+from parsers.sites.doctorqna.asker import parse_who
 
 
 @pytest.mark.parametrize(

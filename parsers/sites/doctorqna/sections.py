@@ -12,7 +12,10 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from parsers.labels import (
+from parsers.lines import Line
+from parsers.links import absolute_url
+from parsers.record import Explanation, RelatedFAQ, SimilarQA
+from parsers.sites.doctorqna.labels import (
     DOCTOR,
     DOCTOR_BARE,
     DOCTOR_STARTS,
@@ -22,9 +25,6 @@ from parsers.labels import (
     REPLY_DATE,
     REPLY_WORD,
 )
-from parsers.lines import Line
-from parsers.links import absolute_url
-from parsers.record import Explanation, RelatedFAQ, SimilarQA
 
 _TERMINAL = tuple(".!?:;,…。！？：；，、")
 _LIST_ITEM = re.compile(r"^(?:\d+|[a-zA-Z]|[ivxIVX]+)[.)]\s|^[•·▪■◦●\-–*+]\s?")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from parsers.asker import parse_who
 from parsers.dates import find_date
 from parsers.flatten import (
     AD,
@@ -41,7 +40,9 @@ from parsers.flatten import (
     Line,
     Region,
 )
-from parsers.labels import (
+from parsers.lines import LineIndex
+from parsers.sites.doctorqna.asker import parse_who
+from parsers.sites.doctorqna.labels import (
     ADVERT,
     ASK_DATE,
     BREADCRUMB,
@@ -52,9 +53,8 @@ from parsers.labels import (
     SIMILAR,
     Label,
 )
-from parsers.labels import SHARE as SHARE_LABEL
-from parsers.lines import LineIndex
-from parsers.sections import doctor
+from parsers.sites.doctorqna.labels import SHARE as SHARE_LABEL
+from parsers.sites.doctorqna.sections import doctor
 
 # Text-level kinds (besides the region kinds of ``parsers.flatten``).
 TITLE = "title"  # the page title repeated on the page

@@ -2,13 +2,13 @@
 
 We have never seen the site's real HTML, only the visible text of its pages, so nothing here
 keys on a class name or id. The page is flattened to visible lines (``parsers.flatten``) and a
-small state machine walks them, anchored on the labels in ``parsers.labels``:
+small state machine walks them, anchored on the labels in ``labels`` (this package):
 
     [chrome] [SEO title] [Share to:] question title, body..., asker line (Ask Date:)
     (Dr. <name> reply <Department>, body..., Reply Date:)*
     More Info, explanation...   Similar Q&A, teasers...   Related FAQ, topic/(Department)...
 
-Site chrome (``parsers.chrome``) is never question, reply or explanation text, and a section
+Site chrome (``chrome``) is never question, reply or explanation text, and a section
 that no label closes ends where the article's own content ends: at the first chrome that
 closes it (share bar, comments, sidebar, footer) or at the end of the element that holds both
 the asker line and the section's label. schema.org QAPage data, when present, confirms where
@@ -23,10 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
-from parsers import sections
 from parsers import warnings as w
-from parsers.asker import parse_parts, parse_who
-from parsers.chrome import (
+from parsers.dates import find_date, parse_date
+from parsers.errors import NotAnArticle, PageNotFound
+from parsers.lines import Document, Line, LineIndex
+from parsers.links import absolute_url
+from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
+from parsers.sites.doctorqna import sections
+from parsers.sites.doctorqna.asker import parse_parts, parse_who
+from parsers.sites.doctorqna.chrome import (
     ASIDE,
     BANNER,
     BREADCRUMBS,
@@ -44,9 +49,7 @@ from parsers.chrome import (
     Chrome,
     is_date_only,
 )
-from parsers.dates import find_date, parse_date
-from parsers.errors import NotAnArticle, PageNotFound
-from parsers.labels import (
+from parsers.sites.doctorqna.labels import (
     ASK_DATE,
     ASK_DATE_LABEL,
     DOCTOR_SUFFIXES,
@@ -60,9 +63,6 @@ from parsers.labels import (
     UNANSWERED,
     Label,
 )
-from parsers.lines import Document, Line, LineIndex
-from parsers.links import absolute_url
-from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
 from parsers.structured import QAData
 from parsers.urls import canonicalize_url
 

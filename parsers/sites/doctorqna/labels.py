@@ -10,7 +10,8 @@ site); they are marked ``# unverified`` and must be checked against a real zh-TW
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from parsers.label import Label
 
 LABELS: dict[str, tuple[str, ...]] = {
     "ask_date": ("Ask Date", "發問日期"),  # zh: unverified
@@ -57,30 +58,6 @@ def _alternatives(key: str) -> str:
 
 
 _COLON = r"[ \t]*[:：]?[ \t]*"
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    """A pattern that recognises a label on one line, plus lowercase literals every match
-    contains, so a whole page can be scanned with ``str.find`` (C speed) and the pattern only
-    confirms the few candidate lines (see ``parsers.lines.LineIndex``)."""
-
-    pattern: re.Pattern[str]
-    hints: tuple[str, ...]
-
-    def search(self, text: str) -> re.Match[str] | None:
-        """``pattern.search`` for lines that hold a hint: a case-insensitive pattern that starts
-        with an alternation costs 15-100 us on a paragraph, a substring test well under 1 us."""
-        lowered = text.lower()
-        if not any(hint in lowered for hint in self.hints):
-            return None
-        return self.pattern.search(text)
-
-    def match(self, text: str) -> re.Match[str] | None:
-        lowered = text.lower()
-        if not any(hint in lowered for hint in self.hints):
-            return None
-        return self.pattern.match(text)
 
 
 def _hints(key: str) -> tuple[str, ...]:

@@ -1,0 +1,1 @@
+"""doctorqna.com: its labels, asker line, sections, chrome and article parser."""
