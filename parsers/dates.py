@@ -41,6 +41,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<y>\d{4})(?!\d)"),
 )
 
+#: Four digits in a row, which every date pattern holds (its year).
+_YEAR = re.compile(r"\d{4}")
 # Full-width digits and separators (common on CJK pages) read as their ASCII forms.
 _FOLD = str.maketrans("０１２３４５６７８９／－．", "0123456789/-.")
 
@@ -56,7 +58,10 @@ def find_date(text: str | None) -> tuple[str, int, int] | None:
     invalid. The span indexes ``text`` itself (the full-width fold keeps positions)."""
     if not text:
         return None
-    text = text.translate(_FOLD)
+    if not text.isascii():
+        text = text.translate(_FOLD)
+    if _YEAR.search(text) is None:  # every pattern has one: most lines end here, in C
+        return None
     for pattern in _PATTERNS:
         match = pattern.search(text)
         if match is None:

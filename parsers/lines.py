@@ -8,7 +8,7 @@ yields the same lines.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -74,6 +74,8 @@ class LineIndex:
             0,
             *(end + number + 1 for number, end in enumerate(accumulate(sizes))),
         ]
+        self._labels: dict[Label, list[int]] = {}
+        self._needles: dict[tuple[str, ...], list[int]] = {}
 
     def offset(self, index: int) -> int:
         """Where line ``index`` starts in ``text``."""
@@ -85,36 +87,51 @@ class LineIndex:
 
     def find_all(self, label: Label, start: int = 0) -> Iterator[int]:
         """Every line at or after ``start`` that carries ``label``, in page order."""
-        if start >= len(self.lines):
-            return
-        text = self.text
-        pos = {hint: text.find(hint, self.offset(start)) for hint in _encoded(label.hints)}
-        while True:
-            found = [p for p in pos.values() if p != -1]
-            if not found:
-                return
-            first = min(found)
-            index = bisect_right(self.starts, first) - 1
-            if label.pattern.search(self.lines[index].text):
-                yield index
-            after = self.offset(index + 1) if index + 1 < len(self.lines) else len(text)
-            for hint, at in pos.items():
-                if at != -1 and at < after:
-                    pos[hint] = text.find(hint, after)
+        found = self._carrying(label)
+        return iter(found[bisect_left(found, start) :])
+
+    def _carrying(self, label: Label) -> list[int]:
+        """Every line that carries ``label``, found once per page: parsers ask about the
+        same few labels from many starting lines."""
+        found = self._labels.get(label)
+        if found is None:
+            candidates = self._holding(label.hints)
+            search, lines = label.pattern.search, self.lines
+            found = self._labels[label] = [i for i in candidates if search(lines[i].text)]
+        return found
+
+    def _holding(self, needles: tuple[str, ...]) -> list[int]:
+        """The lines (in order) where one of ``needles`` starts in the lower-cased page text
+        (a needle starting with a newline: the line it starts), one scan per needle that jumps
+        to the next line after each hit; cached, as parsers ask about the same few needles
+        from many starting lines."""
+        found = self._needles.get(needles)
+        if found is None:
+            text, starts = self.text, self.starts
+            lines: set[int] = set()
+            for needle in _encoded(needles):
+                if needle[:1] == b"\n":
+                    if self.lines and text.startswith(needle[1:]):
+                        lines.add(0)
+                    at = text.find(needle)
+                    while at != -1:
+                        lines.add(bisect_right(starts, at + 1) - 1)
+                        at = text.find(needle, at + 1)
+                    continue
+                at = text.find(needle)
+                while at != -1:
+                    index = bisect_right(starts, at) - 1
+                    lines.add(index)
+                    at = text.find(needle, starts[index + 1])
+            found = self._needles[needles] = sorted(lines)
+        return found
 
     def lines_with(self, needles: tuple[str, ...], start: int = 0) -> list[int]:
         """Lines at or after ``start`` whose lower-cased text holds one of ``needles`` (a
         needle starting with a newline matches at the start of a line), found with ``find``
         over the page text, never a loop over lines."""
-        found: set[int] = set()
-        text = b"\n" + self.text  # so the first line starts after a newline too
-        begin = self.offset(start)
-        for needle in _encoded(needles):
-            at = text.find(needle, begin)
-            while at != -1:
-                found.add(bisect_right(self.starts, at) - 1)
-                at = text.find(needle, at + 1)
-        return sorted(index for index in found if index >= start)
+        found = self._holding(needles)
+        return found[bisect_left(found, start) :]
 
 
 _ENCODED: dict[tuple[str, ...], tuple[bytes, ...]] = {}
