@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from parsers.record import QARecord
 from storage import models
-from storage.bulk import execute_many
+from storage.bulk import execute_many, insert_rows
 from storage.capture import Capture
 from storage.names import NameCache, chunks, dialect_insert, resolve_per_site, resolve_sites
 from storage.records import (
@@ -133,7 +133,7 @@ def ingest_batch(
     if apply:
         _write_content(conn, insert, apply, pages, cache)
     if revisions:
-        execute_many(conn, _INSERT[revisions_t.name], revisions)
+        insert_rows(conn, _INSERT[revisions_t.name], revisions)
     _save_pages(conn, [p for p in pages.values() if p.dirty])
     _link_new_targets(conn, [p for p in pages.values() if p.created])
     return [results[i] for i in range(len(items))]
@@ -512,7 +512,7 @@ def _write_content(
             )
         questions.append({"page_id": page_id, **rows.question})
     for target, rows_ in ((answers_t, answers), (explanations_t, explanations), (links_t, links)):
-        execute_many(conn, _INSERT[target.name], rows_)
+        insert_rows(conn, _INSERT[target.name], rows_)
     _insert_questions(conn, questions)
 
 
@@ -531,7 +531,7 @@ def _insert_questions(conn: Connection, rows: list[dict[str, Any]]) -> None:
     statement instead of once per row (measured: about 4x less FTS time per question).
     """
     if conn.dialect.name != "sqlite":
-        execute_many(conn, _INSERT[questions_t.name], rows)
+        insert_rows(conn, _INSERT[questions_t.name], rows)
         return
     conn.exec_driver_sql(
         "CREATE TEMP TABLE questions_staging AS SELECT * FROM main.questions WHERE 0"

@@ -91,6 +91,28 @@ def test_record_round_trips_through_the_tables(archive: Archive) -> None:
     assert archive.record(article_url(999)) is None
 
 
+def test_text_that_bulk_copy_must_escape_round_trips(archive: Archive) -> None:
+    """PostgreSQL writes content with COPY, whose text format gives tabs, newlines,
+    backslashes and a literal ``\\N`` meanings: a record full of them comes back unchanged."""
+    hostile = "tab\there\\back\\slash \\N\r\nline\u00a0é 頭痛 ✓ \\. end"
+    base = make_record(7)
+    record = replace(
+        base,
+        question_title=hostile,
+        question_body=f"{hostile}\n\\N",
+        answers=(replace(base.answers[0], body=hostile),),
+        explanation=replace(
+            base.explanation,  # type: ignore[arg-type]
+            text=f"{hostile}\nbackslashword",
+            headings=("\\N", 'quote " and \t tab'),
+        ),
+        similar=(replace(base.similar[0], title=hostile, question_snippet="\\N"),),
+    )
+    archive.ingest(record, make_capture(record.url))
+    assert archive.record(record.url) == record
+    assert [hit.question_title for hit in archive.search("backslashword")] == [hostile]
+
+
 def test_older_capture_with_other_content_only_adds_history(archive: Archive) -> None:
     record, capture = pair(4, minutes=100)
     archive.ingest(record, capture)
