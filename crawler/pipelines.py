@@ -11,23 +11,25 @@ from typing import TYPE_CHECKING
 
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from crawler.extensions.session import crawl_session
 from crawler.items import PageItem
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from crawler.session import CrawlSession
+
 
 class IngestPipeline:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, session: CrawlSession) -> None:
+        self.session = session
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IngestPipeline:
-        return cls(crawler)
+        return cls(crawl_session(crawler))
 
     async def process_item(self, item: object) -> object:
-        session = getattr(self.crawler.spider, "session", None)
-        if session is not None and isinstance(item, PageItem):
-            session.submit(item.record, item.capture)
-            await maybe_deferred_to_future(session.capacity())
+        if isinstance(item, PageItem):
+            self.session.submit(item.record, item.capture)
+            await maybe_deferred_to_future(self.session.capacity())
         return item

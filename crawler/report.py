@@ -14,8 +14,6 @@ dead or broken site exits non-zero instead of reporting success.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,8 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from parsers.record import EXPECTED_FIELDS, QARecord
-from parsers.warnings import WARNING_CODES
+from parsers.record import EXPECTED_FIELDS
 
 #: Exit code of a crawl whose core-field coverage fell below its threshold.
 EXIT_COVERAGE = 3
@@ -58,139 +55,6 @@ CaptureKey = tuple[str, datetime]
 NOT_ARTICLE_LABEL = "not_article (FAQ, listing, not found)"
 
 INGEST_STATUSES = ("new", "changed", "unchanged", "revisit", "gone", "failed", "not_parsed")
-
-
-@dataclass
-class CrawlTally:
-    """Counters the crawl updates as it goes; ``to_stats`` is what ``finish_run`` stores."""
-
-    fetched: int = 0
-    retried: int = 0
-    ingest: Counter[str] = field(default_factory=Counter)
-    failures: Counter[str] = field(default_factory=Counter)
-    parsed: int = 0
-    not_articles: int = 0
-    missing: Counter[str] = field(default_factory=Counter)
-    #: Exchanges that got an HTTP response (any status), and attempts that got none, by code.
-    responses: int = 0
-    network_failures: Counter[str] = field(default_factory=Counter)
-    #: Page requests (not id probes) that reached a final outcome, and page requests of any
-    #: kind answered 2xx or 304: the run "fetched something" only if the latter is non-zero.
-    page_requests: int = 0
-    pages_received: int = 0
-    #: robots.txt and sitemaps that could not be read: "<url>: <code>", one per failure.
-    seed_failures: list[str] = field(default_factory=list)
-    #: Sitemap entries read, and how many were skipped (too long, off-site, over the cap).
-    sitemap_urls: int = 0
-    sitemap_skipped: Counter[str] = field(default_factory=Counter)
-    warned: int = 0  # parsed pages with at least one warning
-    warnings: Counter[str] = field(default_factory=Counter)
-    #: "warning:<code>" / "missing:<field>" -> the first few captures behind it: ids resolved
-    #: by an earlier segment of a resumed run, and keys of this segment's captures.
-    example_ids: dict[str, list[int]] = field(default_factory=dict)
-    examples: dict[str, list[CaptureKey]] = field(default_factory=dict)
-
-    def count_capture(self, record: QARecord | None, capture: Any) -> None:
-        """One capture (a ``storage.Capture``) handed to ingest: a fetch, and a parse if the
-        spider parsed it; a parsed page with warnings or missing fields becomes an example."""
-        self.fetched += 1
-        if record is not None:
-            self.parsed += 1
-            self.missing.update(record.missing)
-            if record.warnings:
-                self.warned += 1
-                self.warnings.update(record.warnings)
-            key = (capture.url, capture.fetched_at)
-            for code in record.warnings:
-                self._example(f"warning:{code}", key)
-            for name in record.missing:
-                self._example(f"missing:{name}", key)
-        elif capture.parse_outcome == "not_article":
-            self.not_articles += 1  # FAQ, listing and not-found pages: expected
-        elif capture.parse_outcome == "error" and capture.error_code:
-            self.failures[capture.error_code] += 1
-
-    def _example(self, what: str, key: CaptureKey) -> None:
-        keys = self.examples.setdefault(what, [])
-        if len(keys) + len(self.example_ids.get(what, ())) < EXAMPLES:
-            keys.append(key)
-
-    @classmethod
-    def from_stats(cls, stats: dict[str, Any] | None) -> CrawlTally:
-        """The tally a run had stored (its last checkpoint), to continue counting on resume."""
-        stats = stats or {}
-        return cls(
-            fetched=stats.get("fetched", 0),
-            retried=stats.get("retried", 0),
-            ingest=Counter({s: stats.get(s, 0) for s in INGEST_STATUSES if stats.get(s)}),
-            failures=Counter(stats.get("failed_by_reason", {})),
-            parsed=stats.get("parsed", 0),
-            not_articles=stats.get("not_articles", 0),
-            missing=Counter(stats.get("missing_fields", {})),
-            responses=stats.get("responses", 0),
-            network_failures=Counter(stats.get("network_failures", {})),
-            page_requests=stats.get("page_requests", 0),
-            pages_received=stats.get("pages_received", 0),
-            seed_failures=list(stats.get("seed_failures", [])),
-            sitemap_urls=stats.get("sitemap_urls", 0),
-            sitemap_skipped=Counter(stats.get("sitemap_skipped", {})),
-            warned=stats.get("warned", 0),
-            warnings=Counter(stats.get("warnings", {})),
-            example_ids={what: list(ids) for what, ids in stats.get("examples", {}).items()},
-        )
-
-    def seed_failed(self, url: str, code: str) -> None:
-        """robots.txt or a sitemap could not be read; ``code`` also counts as a failure.
-
-        Listed once per file, even when a resumed run reads it (and fails) again.
-        """
-        failure = f"{url}: {code}"
-        if failure not in self.seed_failures:
-            self.seed_failures.append(failure)
-        self.failures[code] += 1
-
-    def coverage(self) -> dict[str, float | None]:
-        """Share of parsed pages that had each expected field (``None`` with no pages)."""
-        if not self.parsed:
-            return dict.fromkeys(EXPECTED_FIELDS)
-        return {name: 1 - self.missing[name] / self.parsed for name in EXPECTED_FIELDS}
-
-    def to_stats(
-        self,
-        capture_ids: Callable[[Sequence[CaptureKey]], dict[CaptureKey, int]] | None = None,
-    ) -> dict[str, Any]:
-        """The run's stats; ``capture_ids`` (``Archive.capture_ids``) turns this segment's
-        examples into capture ids once they are ingested (a checkpoint keeps resolved ones)."""
-        known = (
-            capture_ids([key for keys in self.examples.values() for key in keys])
-            if (capture_ids and self.examples)
-            else {}
-        )
-        examples = {what: list(ids) for what, ids in self.example_ids.items()}
-        for what, keys in self.examples.items():
-            examples.setdefault(what, []).extend(known[key] for key in keys if key in known)
-        return {
-            "fetched": self.fetched,
-            "retried": self.retried,
-            **{status: self.ingest[status] for status in INGEST_STATUSES},
-            "failed_by_reason": dict(sorted(self.failures.items())),
-            "parsed": self.parsed,
-            "not_articles": self.not_articles,
-            "coverage": self.coverage(),
-            "missing_fields": dict(sorted(self.missing.items())),
-            "responses": self.responses,
-            "network_failures": dict(sorted(self.network_failures.items())),
-            "page_requests": self.page_requests,
-            "pages_received": self.pages_received,
-            "seed_failures": list(self.seed_failures),
-            "sitemap_urls": self.sitemap_urls,
-            "sitemap_skipped": dict(sorted(self.sitemap_skipped.items())),
-            "warned": self.warned,
-            "warnings": {
-                code: self.warnings[code] for code in WARNING_CODES if self.warnings[code]
-            },
-            "examples": {what: ids for what, ids in sorted(examples.items()) if ids},
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler.distributed.options import DistributedOptions
 from crawler.distributed.spider import distributed_spider
+from crawler.extensions.session import crawl_session
 from crawler.spiders.doctorqna import DoctorQnaSpider
 from crawler.spiders.ehospital import EHospitalSpider
 
@@ -146,8 +147,7 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     process.start()
     if errors:
         raise CrawlFailed(str(errors[0].value))
-    spider = crawler.spider
-    stats = getattr(getattr(spider, "session", None), "stats", None)
+    stats = crawl_session(crawler).stats
     if stats is None:
         raise CrawlFailed("the crawl stopped before it could write its report; see the log")
     stats["close_reason"] = crawler.stats.get_value("finish_reason") if crawler.stats else None

@@ -1,9 +1,10 @@
 """One crawl's link to the archive: the run row, the WARC writer and the batched ingest.
 
-The spider creates it (so ``scrapy crawl`` works as well as ``healthqa crawl``); the WARC
-middleware, the pipeline, the duplicate filter and the report all reach it through
-``crawler.spider.session``. Keeping run bookkeeping here, not spread over components, means
-one object knows which run a capture belongs to and when everything has been written.
+An extension owns it (``crawler.extensions.session``: opened when the crawler is built, so
+``scrapy crawl`` works as well as ``healthqa crawl``, closed on ``spider_closed``); the WARC
+middleware, the pipeline, the spider and the report reach it with ``crawl_session(crawler)``.
+Keeping run bookkeeping here, not spread over components, means one object knows which run a
+capture belongs to and when everything has been written.
 
 Ingest is batched (``INGEST_BATCH_SIZE`` items or ``INGEST_BATCH_SECONDS``); each batch is one
 transaction in the ``IngestWorker`` process, one batch at a time, handed over from a thread, so
@@ -25,8 +26,8 @@ from twisted.internet.defer import Deferred, succeed
 
 from crawler.ingest_worker import IngestWorker, limit_sqlite_cache
 from crawler.parsing import CrawlParser
-from crawler.report import CrawlTally
 from crawler.seen import SeenUrls
+from crawler.stats import CrawlCounts
 from parsers.record import QARecord
 from storage import Archive, Capture, CaptureSummary
 from storage.runs import RunCheckpoint
@@ -34,6 +35,7 @@ from storage.warc import RotatingWarcWriter
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ class CrawlSession:
     def __init__(
         self,
         archive: Archive,
+        counts: CrawlCounts,
         *,
         site: str,
         data_dir: Path,
@@ -72,7 +75,8 @@ class CrawlSession:
         self.warc = warc
         self.worker = worker
         self.parser = parser
-        self.tally = CrawlTally()
+        #: The run's counters, in Scrapy's stats collector (``crawler.stats``).
+        self.counts = counts
         #: WARC files of earlier segments of a resumed run.
         self.earlier_warc_files: list[str] = []
         self.known = SeenUrls()
@@ -90,6 +94,7 @@ class CrawlSession:
     def open(
         cls,
         settings: BaseSettings,
+        stats: StatsCollector,
         *,
         site: str,
         arguments: dict[str, Any],
@@ -118,6 +123,7 @@ class CrawlSession:
         )
         session = cls(
             archive,
+            CrawlCounts(stats),
             site=site,
             data_dir=data_dir,
             run_id=run_id,
@@ -135,7 +141,7 @@ class CrawlSession:
         )
         if resume:
             stored = archive.run_stats(run_id) or {}
-            session.tally = CrawlTally.from_stats(stored)
+            session.counts.restore(stored)
             session.earlier_warc_files = list(stored.get("warc_files", []))
         session.load_known_pages()
         return session
@@ -174,14 +180,14 @@ class CrawlSession:
         committed with it and before it.
         """
         self._batch.append((record, replace(capture, crawl_run_id=self.run_id)))
-        self.tally.count_capture(record, capture)
+        self.counts.count_capture(record, capture)
         if len(self._batch) >= self._batch_size:
             self.flush()
 
     def counters(self, capture_ids: Any = None) -> dict[str, Any]:
         """The run's stats so far, as a checkpoint stores them and the report prints them;
         ``capture_ids`` names the report's example captures once every batch is ingested."""
-        stats = self.tally.to_stats(capture_ids)
+        stats = self.counts.to_run_stats(capture_ids)
         stats["warc_files"] = [*self.earlier_warc_files, *self.warc.files_written]
         return stats
 
@@ -217,15 +223,16 @@ class CrawlSession:
     def _ingest_in_thread(self, batch: list[Pending], checkpoint: RunCheckpoint) -> Deferred[None]:
         deferred = threads.deferToThread(self.worker.ingest, batch, checkpoint)
 
-        def tally(statuses: list[str]) -> None:
-            self.tally.ingest.update(statuses)
+        def count(statuses: list[str]) -> None:
+            for status in statuses:
+                self.counts.inc(f"ingest/{status}")
 
         def report(failure: Any) -> None:
             # The captures are in WARC already; a resumed run re-fetches what is missing here.
             logger.error("ingest of %d captures failed: %s", len(batch), failure.getErrorMessage())
-            self.tally.failures["ingest_error"] += len(batch)
+            self.counts.inc("failures/ingest_error", len(batch))
 
-        deferred.addCallbacks(tally, report)
+        deferred.addCallbacks(count, report)
         deferred.addBoth(lambda _: self._batch_done())
         return deferred
 
@@ -245,7 +252,7 @@ class CrawlSession:
             self.worker.close()
             self.stats = self.counters(self.archive.capture_ids)
             # Captures the database refused are missing from it: keep the run open for --resume.
-            if reason in ENDED_REASONS and not self.tally.failures.get("ingest_error"):
+            if reason in ENDED_REASONS and not self.counts.value("failures/ingest_error"):
                 self.archive.finish_run(self.run_id, stats=self.stats, outcome=reason)
             return self.stats
 

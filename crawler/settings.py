@@ -98,6 +98,9 @@ ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "crawler.extensions.progress.ProgressLine": 500,
+    # Owns the archive session (run row, WARC writer, ingest); every component gets it from
+    # here with crawler.extensions.session.crawl_session(crawler).
+    "crawler.extensions.session.ArchiveSession": 100,
 }
 LOG_LEVEL = "INFO"
 

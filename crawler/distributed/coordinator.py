@@ -21,11 +21,13 @@ from twisted.internet import task
 
 from crawler.distributed.options import Mode
 from crawler.distributed.reconcile import reconcile
+from crawler.extensions.session import crawl_session
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from crawler.distributed.context import Coordination
+    from crawler.session import CrawlSession
     from crawler.spiders.doctorqna import DoctorQnaSpider
 
 logger = logging.getLogger(__name__)
@@ -84,11 +86,16 @@ class WorkerCoordinator:
         return self.crawler.spider
 
     @property
+    def session(self) -> CrawlSession:
+        """The archive session; an extension too, so only reachable once all are built."""
+        return crawl_session(self.crawler)
+
+    @property
     def coordination(self) -> Coordination:
         return self.spider.coordination
 
     def spider_opened(self, spider: DoctorQnaSpider) -> None:
-        self.coordination.server.sadd(self.coordination.keys.runs, spider.session.run_id)
+        self.coordination.server.sadd(self.coordination.keys.runs, self.session.run_id)
         self._loop = task.LoopingCall(self.beat)
         self._loop.start(HEARTBEAT_SECONDS, now=True)
 
@@ -96,7 +103,7 @@ class WorkerCoordinator:
         state = {
             "beat": server_time(self.coordination),
             "idle_since": self._idle_since,
-            "run_id": self.spider.session.run_id,
+            "run_id": self.session.run_id,
         }
         self.coordination.server.hset(
             self.coordination.keys.workers, self.coordination.options.worker_id, json.dumps(state)
@@ -112,7 +119,7 @@ class WorkerCoordinator:
             raise DontCloseSpider
         if self._idle_since is None:
             self._flushing = True
-            spider.session.flush().addBoth(self._flushed)
+            self.session.flush().addBoth(self._flushed)
             raise DontCloseSpider
         if server_time(self.coordination) - self._idle_since < options.idle_seconds:
             raise DontCloseSpider
@@ -121,7 +128,7 @@ class WorkerCoordinator:
         result = reconcile(
             self.coordination.server,
             self.coordination.keys,
-            spider.session.archive,
+            self.session.archive,
             spider,
             max_rounds=options.max_reconcile_rounds,
             holder=options.worker_id,

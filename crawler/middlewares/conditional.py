@@ -9,27 +9,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crawler import meta
+from crawler.extensions.session import crawl_session
 from parsers.urls import canonicalize_url
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
 
+    from crawler.session import CrawlSession
+
 
 class ConditionalRequestMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, session: CrawlSession) -> None:
+        self.session = session
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
-        return cls(crawler)
+        return cls(crawl_session(crawler))
 
     def process_request(self, request: Request) -> None:
-        session = getattr(self.crawler.spider, "session", None)
-        if session is None or not request.meta.get(meta.CONDITIONAL):
+        if not request.meta.get(meta.CONDITIONAL):
             return None
         if meta.PREVIOUS not in request.meta:
-            request.meta[meta.PREVIOUS] = session.last_capture(canonicalize_url(request.url))
+            request.meta[meta.PREVIOUS] = self.session.last_capture(canonicalize_url(request.url))
         previous = request.meta[meta.PREVIOUS]
         if (
             previous is None

@@ -18,6 +18,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet import reactor, task
 
+from crawler.extensions.session import crawl_session
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -61,6 +63,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         middleware.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         middleware.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
         middleware.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 300.0)
+        middleware.session = crawl_session(crawler)
         return middleware
 
     async def process_response(  # type: ignore[override]
@@ -98,9 +101,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def _retry(self, request: Request, reason: str | Exception | type[Exception]) -> Request | None:
         retry = super()._retry(request, reason)
-        session = getattr(self.crawler.spider, "session", None)
-        if retry is not None and session is not None:
-            session.tally.retried += 1
+        if retry is not None:
+            self.session.counts.inc("retried")
         return retry
 
     def _backoff(self, retry: Request) -> float:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import IgnoreRequest
 
 from crawler import meta
+from crawler.extensions.session import crawl_session
 from crawler.fetch_errors import UrlTooLong, exception_code
 from crawler.report import NETWORK_CODES
 from crawler.session import CrawlSession
@@ -70,21 +71,16 @@ def validator(headers: Headers, name: str) -> str | None:
 
 
 class WarcCaptureMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, session: CrawlSession) -> None:
+        self.session = session
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        return cls(crawler)
-
-    def _session(self) -> CrawlSession | None:
-        return getattr(self.crawler.spider, "session", None)
+        return cls(crawl_session(crawler))
 
     def process_response(self, request: Request, response: Response) -> Response:
         request.meta.pop(meta.CAPTURE, None)
-        session = self._session()
-        if session is None:
-            return response
+        session = self.session
         fetched_at = datetime.now(UTC)
         url = canonicalize_url(response.url)
         status = response.status
@@ -141,7 +137,7 @@ class WarcCaptureMiddleware:
             last_modified=last_modified,
             parse_outcome=outcome,
         )
-        session.tally.responses += 1
+        session.counts.inc("responses")
         if parse or seed_file:
             request.meta[meta.CAPTURE] = capture
         else:
@@ -158,14 +154,14 @@ class WarcCaptureMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         """Record a fetch that produced no response (timeout, reset, oversize...)."""
-        session = self._session()
-        if session is None or isinstance(exception, IgnoreRequest):
+        session = self.session
+        if isinstance(exception, IgnoreRequest):
             return None  # robots.txt / offsite refusals never reached the network
         code = exception_code(exception)
         if code in NETWORK_CODES:
-            session.tally.network_failures[code] += 1
+            session.counts.inc(f"network_failures/{code}")
         else:  # the server answered, e.g. with a body over DOWNLOAD_MAXSIZE
-            session.tally.responses += 1
+            session.counts.inc("responses")
         session.submit(
             None,
             Capture(

@@ -34,6 +34,7 @@ from selectolax.lexbor import LexborHTMLParser
 from twisted.python.failure import Failure
 
 from crawler import meta
+from crawler.extensions.session import crawl_session
 from crawler.fetch_errors import exception_code
 from crawler.frontier import UrlSpool, Wakeup, pause
 from crawler.items import PageItem
@@ -101,7 +102,6 @@ class DoctorQnaSpider(scrapy.Spider):
     site = "doctorqna"
     #: The site's origin; ``--base-url`` replaces it (the demo site).
     default_base_url = DEFAULT_BASE_URL
-    session: CrawlSession
 
     def __init__(
         self,
@@ -146,9 +146,6 @@ class DoctorQnaSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DoctorQnaSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.session = CrawlSession.open(
-            crawler.settings, site=spider.site, arguments=spider.arguments(), resume=spider.resume
-        )
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         for signal in (signals.request_reached_downloader, signals.request_left_downloader):
@@ -171,17 +168,21 @@ class DoctorQnaSpider(scrapy.Spider):
             "incremental": self.incremental,
         }
 
+    @property
+    def session(self) -> CrawlSession:
+        """The crawl's archive session (``crawler.extensions.session``), which Scrapy builds
+        after the spider: looked up when first needed, once the crawl is opening."""
+        return crawl_session(self.crawler)
+
     def _opened(self, spider: scrapy.Spider) -> None:
-        self.session.start()
         if self.spools_sitemaps:
             self._sitemap_spool = UrlSpool(self.session.data_dir / "tmp")
             self._page_spool = UrlSpool(self.session.data_dir / "tmp")
 
-    async def _closed(self, spider: scrapy.Spider, reason: str) -> None:
+    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
         for spool in (self._sitemap_spool, self._page_spool):
             if spool is not None:
                 spool.close()
-        await maybe_deferred_to_future(self.session.close(reason))
 
     def _dropped(self, request: Request, **_: Any) -> None:
         """A request the scheduler refused (duplicate) never reaches a callback."""
@@ -374,21 +375,21 @@ class DoctorQnaSpider(scrapy.Spider):
 
     def _seed_location(self, url: str) -> str | None:
         """The canonical URL of a sitemap entry, or None (counted) if it cannot be crawled."""
-        tally = self.session.tally
+        counts = self.session.counts
         try:
             location = canonicalize_url(url, base=self.base_url)
         except ValueError:
-            tally.sitemap_skipped["invalid"] += 1
+            counts.inc("sitemap_skipped/invalid")
             return None
         parts = urlsplit(location)
         if parts.scheme not in ("http", "https"):
-            tally.sitemap_skipped["not_http"] += 1
+            counts.inc("sitemap_skipped/not_http")
             return None
         if parts.hostname not in self.allowed_domains:
-            tally.sitemap_skipped["offsite"] += 1
+            counts.inc("sitemap_skipped/offsite")
             return None
         if len(location) > self.settings.getint("URLLENGTH_LIMIT", 2000):
-            tally.sitemap_skipped["too_long"] += 1
+            counts.inc("sitemap_skipped/too_long")
             return None
         return location
 
@@ -407,7 +408,7 @@ class DoctorQnaSpider(scrapy.Spider):
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[scrapy.Request]:
         """Stream the entries into the spools (or, in a shared crawl, the shared queue)."""
-        tally = self.session.tally
+        counts = self.session.counts
         entries = iter_sitemap(response.body, self.settings.getint("SITEMAP_MAX_BYTES"))
         error: SitemapError | None = None
         try:
@@ -425,7 +426,7 @@ class DoctorQnaSpider(scrapy.Spider):
                     for request in self._add_sitemap(location):
                         yield request
                     continue
-                tally.sitemap_urls += 1
+                counts.inc("sitemap_urls")
                 url = self._seed_location(location)
                 if url is None:
                     continue
@@ -438,7 +439,7 @@ class DoctorQnaSpider(scrapy.Spider):
                     await pause()  # let downloads and other callbacks run
             if error is not None:
                 logger.error("sitemap %s: %s", response.url, error)
-                tally.seed_failed(response.url, error.code)
+                counts.seed_failed(response.url, error.code)
             self._complete_seed_file(response.request, error)
         finally:
             self._seed_file_done()
@@ -461,7 +462,7 @@ class DoctorQnaSpider(scrapy.Spider):
         number = self.article_number(response.url)
         self._count_page_outcome(response.request)
         if 200 <= response.status < 300 or response.status == 304:
-            self.session.tally.pages_received += 1
+            self.session.counts.inc("pages_received")
         if capture is not None:
             record, capture = await self._parse(response, capture)
             yield PageItem(record=record, capture=capture)
@@ -519,7 +520,7 @@ class DoctorQnaSpider(scrapy.Spider):
         if request is None or not request.meta.get(meta.PARSE):
             return
         if not request.meta.get(meta.PROBE):
-            self.session.tally.page_requests += 1
+            self.session.counts.inc("page_requests")
 
     def on_error(self, failure: Failure) -> None:
         """A request that ended without a usable response after every retry."""
@@ -534,13 +535,13 @@ class DoctorQnaSpider(scrapy.Spider):
                 self._count_page_outcome(request)
                 self._complete_after_failure(request, code, error)
             if seed_file is not None and code != "robots_disallowed":
-                self.session.tally.seed_failed(request.url if request else "?", code)
+                self.session.counts.seed_failed(request.url if request else "?", code)
                 if seed_file == "robots":
                     # Still try the conventional sitemap location.
                     for sitemap in self._add_sitemap(f"{self.base_url}/sitemap.xml"):
                         self.crawler.engine.crawl(sitemap)  # type: ignore[union-attr]
             else:
-                self.session.tally.failures[code] += 1
+                self.session.counts.inc(f"failures/{code}")
         finally:
             if seed_file is not None:
                 self._seed_file_done()

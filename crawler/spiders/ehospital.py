@@ -87,7 +87,7 @@ class EHospitalSpider(DoctorQnaSpider):
             newest = latest_question(response.body, response.url)
             if newest is None:
                 self.logger.error("%s links no question: nothing to seed", response.url)
-                self.session.tally.seed_failed(response.url, "no_latest_question")
+                self.session.counts.seed_failed(response.url, "no_latest_question")
                 return
             assert self.latest is not None
             for number in range(newest, max(newest - self.latest, 0), -1):

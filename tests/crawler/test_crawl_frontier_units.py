@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from hostile_site import nested_html, urlset_chunks
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
 
 from crawler.frontier import UrlSpool
 from crawler.middlewares.robots_limit import truncate_lines
@@ -15,10 +17,10 @@ from crawler.report import (
     EXIT_NOT_STORED,
     EXIT_NOTHING_FETCHED,
     EXIT_SEEDS_UNREADABLE,
-    CrawlTally,
     outcome_verdict,
 )
 from crawler.sitemaps import SITEMAP_INDEX, URLSET, SitemapError, iter_sitemap
+from crawler.stats import CrawlCounts
 from parsers.budget import ParseBudget, ParsePool, ParseTimeout, TooComplex
 
 HOOKS = Path(__file__).with_name("parse_hooks.py")
@@ -102,7 +104,11 @@ def test_parse_budget_from_the_environment() -> None:
 
 
 def _stats(**values: object) -> dict:
-    return {**CrawlTally().to_stats(), "close_reason": "finished", **values}
+    return {**_counts().to_run_stats(), "close_reason": "finished", **values}
+
+
+def _counts() -> CrawlCounts:
+    return CrawlCounts(MemoryStatsCollector(get_crawler()))
 
 
 def test_verdicts() -> None:
@@ -123,13 +129,23 @@ def test_verdicts() -> None:
 
 
 def test_tally_survives_a_checkpoint_round_trip() -> None:
-    tally = CrawlTally(fetched=7, retried=2, parsed=3, responses=9, pages_received=3)
-    tally.failures["timeout"] += 1
-    tally.missing["answers"] += 2
-    tally.network_failures["dns"] += 4
-    tally.seed_failed("http://x/s.xml", "sitemap_malformed")
-    stats = tally.to_stats()
-    assert CrawlTally.from_stats(stats).to_stats() == stats
+    counts = _counts()
+    for name, count in (("fetched", 7), ("retried", 2), ("parsed", 3), ("responses", 9)):
+        counts.inc(name, count)
+    counts.inc("pages_received", 3)
+    counts.inc("failures/timeout")
+    counts.inc("missing/answers", 2)
+    counts.inc("network_failures/dns", 4)
+    counts.inc("ingest/new", 3)
+    counts.seed_failed("http://x/s.xml", "sitemap_malformed")
+    stats = counts.to_run_stats()
+    assert stats["failed_by_reason"] == {"sitemap_malformed": 1, "timeout": 1}
+    assert stats["new"] == 3 and stats["coverage"]["answers"] == pytest.approx(1 / 3)
+    resumed = _counts()
+    resumed.restore(stats)
+    assert resumed.to_run_stats() == stats
+    # The counts are Scrapy stats, so `scrapy crawl` dumps them with its own.
+    assert resumed.stats.get_value("healthqa/network_failures/dns") == 4
 
 
 def test_crawl_processes_use_a_small_sqlite_page_cache(tmp_path: Path) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
 
 from crawler.middlewares.retry import backoff_seconds, retry_after_seconds
-from crawler.report import CoverageThresholds, CrawlTally
+from crawler.report import CoverageThresholds
 from crawler.seen import SeenUrls
 from crawler.settings import DOWNLOADER_MIDDLEWARES
 from crawler.spiders.doctorqna import article_id, parse_id_range
+from crawler.stats import CrawlCounts
 from parsers.record import EXPECTED_FIELDS, QARecord
 from storage.capture import Capture
 
@@ -78,12 +81,12 @@ def _capture(n: int) -> Capture:
 
 
 def test_coverage_verdicts() -> None:
-    tally = CrawlTally()
+    tally = CrawlCounts(MemoryStatsCollector(get_crawler()))
     for n in range(20):
         tally.count_capture(_record(("answers",) if n < 8 else ()), _capture(n))
     for n in range(20):
         tally.count_capture(_record(("question_body", "asked_on") if n < 5 else ()), _capture(n))
-    stats = tally.to_stats()
+    stats = tally.to_run_stats()
     assert stats["coverage"]["answers"] == pytest.approx(0.8)
     assert stats["coverage"]["question_body"] == pytest.approx(35 / 40)
     thresholds = CoverageThresholds.parse([], min_pages=10)

@@ -147,7 +147,11 @@ def test_show_and_export_carry_the_warnings(crawled: tuple[Path, str], site: str
 def test_warning_share_verdicts_name_the_captures() -> None:
     from datetime import UTC, datetime
 
-    from crawler.report import CoverageThresholds, CrawlTally
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from crawler.report import CoverageThresholds
+    from crawler.stats import CrawlCounts
     from parsers.record import QARecord
 
     class _Capture:
@@ -158,14 +162,14 @@ def test_warning_share_verdicts_name_the_captures() -> None:
             self.url = f"https://doctorqna.com/en/article/{n}"
             self.fetched_at = datetime(2024, 1, 1, tzinfo=UTC)
 
-    tally = CrawlTally()
+    tally = CrawlCounts(MemoryStatsCollector(get_crawler()))
     for n in range(20):
         warnings = ("reply_marker_without_answer",) if n < 3 else ()
         record = QARecord(
             url="u", canonical_url="u", site="doctorqna", parser_version="t", warnings=warnings
         )
         tally.count_capture(record, _Capture(n))
-    stats = tally.to_stats(lambda keys: {key: 100 + i for i, key in enumerate(keys)})
+    stats = tally.to_run_stats(lambda keys: {key: 100 + i for i, key in enumerate(keys)})
     assert stats["warned"] == 3
     assert stats["examples"]["warning:reply_marker_without_answer"] == [100, 101, 102]
     assert CoverageThresholds.parse([], min_pages=10).violations(stats) == [
