@@ -13,7 +13,7 @@ from storage_factory import make_capture, make_record, pair
 
 from parsers.record import Answer, QARecord
 from storage import Archive, SearchFilters, SearchQueryError
-from storage.search import parse_query, to_fts5, to_tsquery
+from storage.search import count_matches, parse_query, search, to_fts5, to_tsquery
 
 
 def _corpus() -> list[QARecord]:
@@ -238,3 +238,34 @@ def test_translation_quotes_every_word() -> None:
     assert to_tsquery(parsed) == (
         "((('fever') & ('chest' <-> 'pain')) | (('rash'))) & !('night' <-> 'sweats')"
     )
+
+
+def test_ranking_is_bounded_to_the_newest_candidates(archive: Archive) -> None:
+    """A query matching more than ``candidates`` questions ranks only the newest of them (the
+    highest page ids, filters applied), so a stop word costs the same in any archive size;
+    with fewer matches everything is ranked, and the count is always of every match."""
+    strong = [  # archived first: the best matches, with the word in the title
+        make_record(n, question_title="Zebrafish zebrafish", question_body="zebrafish bite")
+        for n in range(4)
+    ]
+    weak = [  # archived later: the word once, in the body
+        make_record(n, question_body="I was bitten near a zebrafish tank.") for n in range(4, 10)
+    ]
+    results = [
+        *archive.ingest_many([(r, make_capture(r.url)) for r in strong]),
+        *archive.ingest_many([(r, make_capture(r.url)) for r in weak]),
+    ]
+    ids = {r.url: result.page_id for r, result in zip([*strong, *weak], results, strict=True)}
+    weak_ids = sorted(ids[r.url] for r in weak)
+    assert min(weak_ids) > max(ids[r.url] for r in strong)
+    with archive.engine.connect() as conn:
+        everything = search(conn, "zebrafish", limit=4, candidates=1000)
+        assert {h.page_id for h in everything} == {ids[r.url] for r in strong}
+        bounded = search(conn, "zebrafish", limit=3, candidates=3)
+        assert {h.page_id for h in bounded} == set(weak_ids[-3:])
+        assert [h.rank for h in bounded] == sorted((h.rank for h in bounded), reverse=True)
+        female = SearchFilters(sex="female")
+        newest_female = sorted(ids[r.url] for r in weak if r.asker.sex == "female")[-2:]
+        filtered = search(conn, "zebrafish", female, limit=2, candidates=2)
+        assert {h.page_id for h in filtered} == set(newest_female)
+        assert count_matches(conn, "zebrafish") == len(strong) + len(weak)
