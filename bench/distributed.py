@@ -11,6 +11,16 @@ from the archive's own timestamps, so process start-up and the idle wait before 
 leave count for neither run; wall time including them is printed too. The 1-worker run is
 the baseline of the ratio. Worker CPU (crawl and ingest processes, not PostgreSQL's) shows how
 many of the machine's cores one worker already keeps busy. Goal: 2 workers >= 1.5x one worker.
+
+Cores are pinned with ``taskset`` (``--no-pin`` to leave them free), so the figure says what
+scales rather than who won the scheduler: the first ``--db-cores`` of this process's cores
+serve the database side (this run's PostgreSQL backends, found by their
+``application_name`` and pinned as they connect, and the static site server); each worker
+(with its ingest and parse processes) gets the next remaining core, round robin. Only this
+run's backends are pinned, never the shared server's other sessions. With fewer cores than
+database + workers, workers share cores, and the printed layout says so: on a 2-core machine
+one core is the database's and every worker is on the other, so 2 workers can only show
+what a second crawl process adds on the same core (overlapping waits), not a second core.
 """
 
 from __future__ import annotations
@@ -22,8 +32,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -69,11 +81,69 @@ def wait_for_port(port: int) -> None:
     raise RuntimeError(f"static server did not start on port {port}")
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Which cores the database side and each worker may run on (empty: not pinned)."""
+
+    database: tuple[int, ...]
+    workers: tuple[int, ...]
+
+    @classmethod
+    def plan(cls, db_cores: int, pin: bool) -> Layout:
+        cores = tuple(sorted(os.sched_getaffinity(0)))
+        if not pin or len(cores) <= db_cores:
+            return cls((), ())
+        return cls(cores[:db_cores], cores[db_cores:])
+
+    def worker_prefix(self, n: int) -> list[str]:
+        if not self.workers:
+            return []
+        return ["taskset", "-c", str(self.workers[n % len(self.workers)])]
+
+    def describe(self, count: int) -> str:
+        if not self.workers:
+            return "not pinned"
+        placed = ", ".join(f"w{n}: {self.workers[n % len(self.workers)]}" for n in range(count))
+        shared = " (workers share a core)" if count > len(self.workers) else ""
+        return f"database + site: cores {_cores(self.database)}; {placed}{shared}"
+
+
+def _cores(cores: tuple[int, ...]) -> str:
+    return ",".join(map(str, cores))
+
+
+def pin(pid: int, cores: tuple[int, ...]) -> bool:
+    """Pin every thread of ``pid``; False if it is gone or may not be pinned by this user."""
+    command = ["taskset", "-a", "-p", "-c", _cores(cores), str(pid)]
+    return subprocess.run(command, capture_output=True).returncode == 0
+
+
+class BackendPinner(threading.Thread):
+    """Pins this run's PostgreSQL backends (by ``application_name``) as they connect."""
+
+    def __init__(self, admin: sa.Engine, application: str, cores: tuple[int, ...]) -> None:
+        super().__init__(daemon=True)
+        self.admin, self.application, self.cores = admin, application, cores
+        self.pinned: set[int] = set()
+        self.failed: set[int] = set()
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        query = sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :name")
+        while not self.done.wait(0.2):
+            with self.admin.connect() as conn:
+                pids = set(conn.execute(query, {"name": self.application}).scalars())
+            for pid in pids - self.pinned - self.failed:
+                (self.pinned if pin(pid, self.cores) else self.failed).add(pid)
+
+
 def fresh_schema(admin: sa.Engine, base_url: str) -> tuple[str, str]:
     schema = f"bench_dist_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    url = make_url(base_url).update_query_dict(
+        {"options": f"-csearch_path={schema}", "application_name": schema}
+    )
     return schema, url.render_as_string(hide_password=False)
 
 
@@ -102,7 +172,14 @@ def crawl_args(
 
 
 def run_workers(
-    count: int, base_url: str, id_range: str, work: Path, redis_url: str, db: str
+    count: int,
+    base_url: str,
+    id_range: str,
+    work: Path,
+    redis_url: str,
+    db: str,
+    layout: Layout,
+    pinner: BackendPinner | None,
 ) -> dict[str, float]:
     prefix = f"bench_{uuid.uuid4().hex[:10]}"
     try:
@@ -115,9 +192,12 @@ def run_workers(
         )
         cpu_before = _children_cpu()
         started = time.perf_counter()
+        if pinner is not None:
+            pinner.start()
         workers = [
             subprocess.Popen(
-                crawl_args(
+                layout.worker_prefix(n)
+                + crawl_args(
                     base_url,
                     work / f"w{n}",
                     redis_url,
@@ -141,6 +221,8 @@ def run_workers(
         wall = time.perf_counter() - started
         cpu = _children_cpu() - cpu_before
     finally:
+        if pinner is not None:
+            pinner.done.set()
         server = redis.Redis.from_url(redis_url)
         keys = list(server.scan_iter(match=f"{prefix}:*"))
         if keys:
@@ -176,8 +258,11 @@ def main() -> None:
             "HEALTHQA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
         ),
     )
+    parser.add_argument("--db-cores", type=int, default=1, help="cores for the database side")
+    parser.add_argument("--no-pin", action="store_true", help="leave every process unpinned")
     options = parser.parse_args()
     counts = [int(n) for n in options.workers.split(",")]
+    layout = Layout.plan(options.db_cores, not options.no_pin)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     admin = sa.create_engine(options.postgres, isolation_level="AUTOCOMMIT")
@@ -191,15 +276,26 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        if layout.database and not pin(static.pid, layout.database):
+            print("the static site server could not be pinned", file=sys.stderr)
         try:
             wait_for_port(port)
             print(f"{files} static files, {options.pages} articles at {base_url}")
             results: dict[int, dict[str, float]] = {}
             for count in counts:
                 schema, db = fresh_schema(admin, options.postgres)
+                pinner = BackendPinner(admin, schema, layout.database) if layout.database else None
+                print(f"{count} worker(s), {layout.describe(count)}", flush=True)
                 try:
                     results[count] = run_workers(
-                        count, base_url, f"{first}-{last}", work / f"run{count}", options.redis, db
+                        count,
+                        base_url,
+                        f"{first}-{last}",
+                        work / f"run{count}",
+                        options.redis,
+                        db,
+                        layout,
+                        pinner,
                     )
                 finally:
                     with admin.connect() as conn:
@@ -211,6 +307,11 @@ def main() -> None:
                     f"crawling = {row['rate']:.1f} pages/s (wall {row['wall']:.1f} s incl. "
                     f"start-up and idle exit; load {load:.1f}); worker CPU {row['cpu']:.0f} s "
                     f"= {row['cpu'] / row['wall']:.2f} cores over the wall time"
+                    + (
+                        f"; backends pinned {len(pinner.pinned)}, not pinnable {len(pinner.failed)}"
+                        if pinner
+                        else ""
+                    )
                 )
         finally:
             static.terminate()
