@@ -46,6 +46,8 @@ def generate(db_url: str, records: int, *, batch: int = 2000, quiet: bool = Fals
     with Archive.open(db_url) as archive:
         with archive.engine.connect() as conn:
             present = conn.scalar(select(func.count()).select_from(Question)) or 0
+        if present >= records:
+            return 0
         for n in range(present):  # advance the generator past what is already stored
             corpus.record(n)
         started = time.perf_counter()
@@ -80,12 +82,13 @@ _SHIFTED: dict[str, dict[str, str]] = {
 }
 
 
-def replicate(path: Path, copies: int, *, index: bool = True) -> None:
+def replicate(path: Path, copies: int, *, index: bool = True, total: int | None = None) -> None:
     """Append ``copies - 1`` copies of every question in the SQLite archive at ``path``.
 
     ``index=False`` leaves the copies out of the search index (its trigger is dropped while
     copying and put back after): an archive for the export benchmark, built in a fraction of
-    the time, whose searches only find the original questions.
+    the time, whose searches only find the original questions. ``total`` stops at that many
+    questions (the last copy takes the first questions only).
     """
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
@@ -99,7 +102,12 @@ def replicate(path: Path, copies: int, *, index: bool = True) -> None:
         for name, table in _ID_TABLES.items()
     }
     articles = db.execute("SELECT count(*) FROM pages").fetchone()[0]
+    if total is not None and articles != tops["page"]:
+        raise SystemExit("--questions needs page ids 1..N, as a generated archive has")
     for copy in range(1, copies):
+        bound = tops["page"] if total is None else min(tops["page"], total - copy * articles)
+        if bound <= 0:
+            break
         started = time.perf_counter()
         offsets = {name: copy * top for name, top in tops.items()}
         offsets["article"] = copy * articles
@@ -107,10 +115,10 @@ def replicate(path: Path, copies: int, *, index: bool = True) -> None:
         for table, shifted in _SHIFTED.items():
             columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
             values = ", ".join(shifted.get(c, c).format(**offsets) for c in columns)
-            bound = "page_id" if table != "pages" else "id"
+            key = "page_id" if table != "pages" else "id"
             db.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM {table} "
-                f"WHERE {bound} <= {tops['page']}"
+                f"WHERE {key} <= {bound}"
             )
         db.execute("COMMIT")
         print(f"copy {copy + 1} of {copies} in {time.perf_counter() - started:.0f} s", flush=True)
@@ -132,13 +140,14 @@ def main() -> None:
     options.add_argument(
         "--copies-unindexed", action="store_true", help="leave the copies out of the search index"
     )
+    options.add_argument("--questions", type=int, help="SQLite: stop the copies at N questions")
     args = options.parse_args()
     started = time.perf_counter()
     added = generate(args.db, args.records, batch=args.batch)
     print(f"added {added:,} questions in {time.perf_counter() - started:.0f} s")
     if args.copies > 1:
         path = Path(args.db.removeprefix("sqlite:///"))
-        replicate(path, args.copies, index=not args.copies_unindexed)
+        replicate(path, args.copies, index=not args.copies_unindexed, total=args.questions)
 
 
 if __name__ == "__main__":
