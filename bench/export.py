@@ -46,14 +46,15 @@ GOAL_PEAK_MB = 300
 
 _QUESTIONS = """
 SELECT p.id, p.url, s.name, p.external_id, p.state, q.language, q.page_title, q.title,
-       q.body, q.asker_name, q.age_min, q.age_max, q.age_label, q.sex, q.asked_on,
-       q.parser_version, p.content_fetched_at, c.crawl_run_id, c.warnings
+       q.body, q.asker_name, q.asker_age_min, q.asker_age_max, q.asker_age_label, q.asker_sex,
+       q.asked_on, q.parser_version, p.content_fetched_at, c.crawl_run_id, c.warnings,
+       c.view_count
 FROM pages p JOIN questions q ON q.page_id = p.id JOIN sites s ON s.id = p.site_id
 LEFT JOIN captures c ON c.page_id = p.id AND c.fetched_at = p.content_fetched_at
 WHERE p.id IN ({ids}) ORDER BY p.id
 """
 _ANSWERS = """
-SELECT a.page_id, a.position, d.name, dp.name, a.body, a.replied_on FROM answers a
+SELECT a.page_id, a.position, d.name, dp.name, a.body, a.replied_on, a.hospital FROM answers a
 LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN departments dp ON dp.id = a.department_id
 WHERE a.page_id IN ({ids}) ORDER BY a.page_id, a.position
 """
@@ -88,7 +89,7 @@ def baseline(db_path: str, out: Path) -> int:
                 return count
             marks = ",".join("?" * len(ids))
             answers: dict[int, list[dict[str, Any]]] = {}
-            for page, pos, doctor, dept, body, replied in db.execute(
+            for page, pos, doctor, dept, body, replied, hospital in db.execute(
                 _ANSWERS.format(ids=marks), ids
             ):
                 answers.setdefault(page, []).append(
@@ -98,6 +99,7 @@ def baseline(db_path: str, out: Path) -> int:
                         "department": dept,
                         "body": body,
                         "replied_on": _day(replied),
+                        "hospital": hospital,
                     }
                 )
             links: dict[int, list[dict[str, Any]]] = {}
@@ -154,6 +156,7 @@ def baseline(db_path: str, out: Path) -> int:
                         "warnings": json.loads(r[18]) if r[18] else [],
                         "captured_at": captured,
                         "crawl_run_id": r[17],
+                        "view_count": r[19],
                     }
                 )
             writer.write_batch(pa.RecordBatch.from_pylist(rows, schema=schema))

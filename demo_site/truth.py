@@ -13,7 +13,6 @@ from dataclasses import replace
 from demo_site.content import Article, Block, slugify
 from demo_site.render import snippet
 from parsers.record import (
-    EXPECTED_FIELDS,
     Answer,
     Asker,
     Explanation,
@@ -21,6 +20,7 @@ from parsers.record import (
     RelatedFAQ,
     SimilarQA,
 )
+from parsers.schema import missing_fields
 from parsers.urls import canonicalize_url
 
 
@@ -39,23 +39,6 @@ def _explanation(blocks: tuple[Block, ...]) -> Explanation | None:
         else:
             lines.extend(block.items)
     return Explanation(text="\n".join(lines), headings=tuple(headings))
-
-
-def _missing(record: QARecord) -> tuple[str, ...]:
-    present = {
-        "page_title": record.page_title,
-        "question_title": record.question_title,
-        "question_body": record.question_body,
-        "asker.name": record.asker.name,
-        "asker.age": record.asker.age_label,
-        "asker.sex": record.asker.sex,
-        "asked_on": record.asked_on,
-        "answers": record.answers,
-        "explanation": record.explanation,
-        "similar": record.similar,
-        "related_faq": record.related_faq,
-    }
-    return tuple(name for name in EXPECTED_FIELDS if not present[name])
 
 
 def expected_record(
@@ -120,4 +103,4 @@ def expected_record(
         ),
         parser_version=parser_version,
     )
-    return replace(record, missing=_missing(record))
+    return replace(record, missing=missing_fields(record))

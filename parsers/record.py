@@ -25,6 +25,8 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from parsers.fields import KEY, declare
+
 #: Fields a complete Q&A article has. ``QARecord.missing`` lists the ones a page lacked, in
 #: this order, so a crawl report can measure field coverage and notice a layout change.
 EXPECTED_FIELDS: tuple[str, ...] = (
@@ -52,23 +54,68 @@ class Asker:
     ``sex`` is ``"female"``, ``"male"`` or ``None``.
     """
 
-    name: str | None = None
-    age_min: int | None = None
-    age_max: int | None = None
-    age_label: str | None = None
-    sex: str | None = None
+    name: str | None = declare(
+        "asker_name",
+        "string",
+        "Asker name as shown (pseudonymised with --deidentify)",
+        default=None,
+        max_length=300,
+    )
+    age_min: int | None = declare(
+        "asker_age_min",
+        "int",
+        "Lower bound of the asker's stated age, inclusive",
+        default=None,
+        search_filter="age_min",
+    )
+    age_max: int | None = declare(
+        "asker_age_max",
+        "int",
+        "Upper bound of the asker's stated age, inclusive",
+        default=None,
+        search_filter="age_max",
+    )
+    age_label: str | None = declare(
+        "asker_age_label",
+        "string",
+        "Age phrase as shown (e.g. 30~39 year old)",
+        default=None,
+        max_length=100,
+    )
+    sex: str | None = declare(
+        "asker_sex",
+        "string",
+        "female, male or null",
+        default=None,
+        max_length=10,
+        search_filter="sex",
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
     """One doctor's reply, in page order (``Dr. <name> reply <Department>`` ... ``Reply Date:``)."""
 
-    doctor_name: str | None
-    department: str | None
-    body: str
-    replied_on: str | None = None
+    doctor_name: str | None = declare(
+        "doctor", "string", "Replying doctor as shown", max_length=300, names_table="doctors"
+    )
+    department: str | None = declare(
+        "department",
+        "string",
+        "The reply's department as the site names it",
+        max_length=300,
+        names_table="departments",
+    )
+    body: str = declare("body", "string", "Reply text, one paragraph per line")
+    replied_on: str | None = declare("replied_on", "date", "Reply Date", default=None)
     #: 台灣e院 names the doctor's hospital (``答復者：<hospital>／<department>／<doctor>``).
-    hospital: str | None = None
+    hospital: str | None = declare(
+        "hospital",
+        "string",
+        "The replying doctor's hospital as the reply names it (台灣e院; null elsewhere)",
+        default=None,
+        sparse=True,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +166,31 @@ class QARecord:
     canonical_url: str
     site: str
     external_id: str | None = None
-    language: str | None = None
-    page_title: str | None = None
+    language: str | None = declare(
+        "language",
+        "string",
+        "Page language (html lang or URL segment)",
+        default=None,
+        max_length=20,
+    )
+    page_title: str | None = declare(
+        "page_title", "string", "Document title as shown", default=None
+    )
     seo_title: str | None = None
-    question_title: str | None = None
-    question_body: str | None = None
+    question_title: str | None = declare(
+        "question_title", "string", "Question headline", default=None, column="title"
+    )
+    question_body: str | None = declare(
+        "question_body",
+        "string",
+        "Question text, one paragraph per line",
+        default=None,
+        column="body",
+    )
     asker: Asker = field(default_factory=Asker)
-    asked_on: str | None = None
+    asked_on: str | None = declare(
+        "asked_on", "date", "Ask Date", default=None, search_filter="asked_from"
+    )
     answers: tuple[Answer, ...] = ()
     explanation: Explanation | None = None
     similar: tuple[SimilarQA, ...] = ()
@@ -135,7 +200,14 @@ class QARecord:
     warnings: tuple[str, ...] = ()
     #: How many times the page says it was viewed when it was captured: an observation of
     #: the capture, not content of the page (``storage.records.NON_CONTENT_FIELDS``).
-    view_count: int | None = None
+    view_count: int | None = declare(
+        "view_count",
+        "int",
+        "Views the page showed when the content's capture was fetched (台灣e院; null elsewhere)",
+        default=None,
+        observation=True,
+        sparse=True,
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict in field order (tuples become lists)."""
@@ -172,10 +244,15 @@ class QARecord:
         return cls.from_dict(json.loads(text))
 
 
-#: Fields added after records were first archived, written only when set: a record of a site
-#: that has no such value (every doctorqna record) keeps the exact JSON, and so the content
-#: hash and revisions, it had before the field existed.
-SPARSE_FIELDS: frozenset[str] = frozenset({"hospital", "view_count"})
+#: Fields added after records were first archived (declared ``sparse``), written only when
+#: set: a record of a site that has no such value (every doctorqna record) keeps the exact
+#: JSON, and so the content hash and revisions, it had before the field existed.
+SPARSE_FIELDS: frozenset[str] = frozenset(
+    f.name
+    for cls in (QARecord, Asker, Answer)
+    for f in fields(cls)
+    if KEY in f.metadata and f.metadata[KEY].sparse
+)
 
 
 def _to_plain(value: Any) -> Any:

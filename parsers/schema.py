@@ -1,64 +1,92 @@
-"""The question-level fields of a record, declared once: the flat name a user meets, its
-type, the longest value the archive keeps, what it means, and where it sits in ``QARecord``.
+"""The record's declared fields (``parsers/record.py``), walked once and grouped by where
+the archive keeps them, plus what ``QARecord.missing`` checks.
 
-The export schema takes its question columns (names, types, descriptions) from here, and
-``tests/architecture/test_architecture_schema.py`` holds the SQL columns, their length
-limits, the ingest checks and the search filters to it, so a field added or changed in one
-place and not the others fails a test instead of drifting.
+A field is declared beside its dataclass field (``parsers.fields.declare``); this module
+turns those declarations into the tuples every other layer derives from: the ``questions``
+and ``answers`` columns, their length limits and the record-to-row mapping (``storage``),
+the export columns and their descriptions, ``qa_flat``, and the search filters.
+``tests/storage/test_schema_declaration.py`` holds each of those to the declaration, so a
+field changed in one place and not the others fails a test instead of drifting.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import fields, replace
+from typing import Any
+
+from parsers.fields import KEY, Field
+from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
+
+__all__ = [
+    "ANSWER_FIELDS",
+    "CAPTURE_FIELDS",
+    "COVERAGE",
+    "FIELDS_BY_NAME",
+    "QUESTION_FIELDS",
+    "Field",
+    "missing_fields",
+    "value_of",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One field of a question.
-
-    ``name`` is the flat name (export column, and the name in the docs); ``path`` is where
-    the value sits in ``QARecord`` (``asker.age_min``); ``column`` is the ``questions``
-    column that stores it; ``max_length`` bounds text the archive keeps (``None``: an
-    unbounded text or not text); ``search_filter`` names the ``SearchFilters`` field that
-    filters on it, if any.
-    """
-
-    name: str
-    type: str
-    description: str
-    path: str
-    column: str
-    max_length: int | None = None
-    search_filter: str | None = None
+def _declared(cls: type, prefix: str = "") -> list[Field]:
+    """The declared fields of ``cls`` in field order, with their record path and nullability;
+    a nested record (``asker``) contributes its own declared fields in its place."""
+    found = []
+    for item in fields(cls):
+        spec = item.metadata.get(KEY)
+        if spec is not None:
+            nullable = "None" in str(item.type)
+            found.append(replace(spec, path=prefix + item.name, nullable=nullable))
+        elif item.name == "asker":
+            found += _declared(Asker, prefix="asker.")
+    return found
 
 
-QUESTION_FIELDS: tuple[Field, ...] = (
-    Field("language", "string", "Page language (html lang or URL segment)", "language",
-          "language", 20),
-    Field("page_title", "string", "Document title as shown", "page_title", "page_title"),
-    Field("question_title", "string", "Question headline", "question_title", "title"),
-    Field("question_body", "string", "Question text, one paragraph per line",
-          "question_body", "body"),
-    Field("asker_name", "string", "Asker name as shown (pseudonymised with --deidentify)",
-          "asker.name", "asker_name", 300),
-    Field("asker_age_min", "int", "Lower bound of the asker's stated age, inclusive",
-          "asker.age_min", "age_min", search_filter="age_min"),
-    Field("asker_age_max", "int", "Upper bound of the asker's stated age, inclusive",
-          "asker.age_max", "age_max", search_filter="age_max"),
-    Field("asker_age_label", "string", "Age phrase as shown (e.g. 30~39 year old)",
-          "asker.age_label", "age_label", 100),
-    Field("asker_sex", "string", "female, male or null", "asker.sex", "sex", 10,
-          search_filter="sex"),
-    Field("asked_on", "date", "Ask Date", "asked_on", "asked_on",
-          search_filter="asked_from"),
-)  # fmt: skip
+_RECORD_FIELDS = _declared(QARecord)
 
-FIELDS_BY_NAME: dict[str, Field] = {field.name: field for field in QUESTION_FIELDS}
+#: Question-level content, kept in ``questions`` (one row per page), in export order.
+QUESTION_FIELDS: tuple[Field, ...] = tuple(f for f in _RECORD_FIELDS if not f.observation)
+#: What a page said at one capture, kept in ``captures`` and left out of the content hash.
+CAPTURE_FIELDS: tuple[Field, ...] = tuple(f for f in _RECORD_FIELDS if f.observation)
+#: One reply's fields, kept in ``answers`` (``path`` is the ``Answer`` attribute).
+ANSWER_FIELDS: tuple[Field, ...] = tuple(_declared(Answer))
+
+FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in (*QUESTION_FIELDS, *CAPTURE_FIELDS)}
+
+#: What each name of ``QARecord.missing`` (``EXPECTED_FIELDS``) checks: the record path
+#: whose value a complete page has. These names are part of archived records and their
+#: content hash, so they keep their spelling (``asker.age`` is the age phrase).
+COVERAGE: dict[str, str] = {
+    "page_title": "page_title",
+    "question_title": "question_title",
+    "question_body": "question_body",
+    "asker.name": "asker.name",
+    "asker.age": "asker.age_label",
+    "asker.sex": "asker.sex",
+    "asked_on": "asked_on",
+    "answers": "answers",
+    "explanation": "explanation",
+    "similar": "similar",
+    "related_faq": "related_faq",
+}
+
+
+def _at(record: object, path: str) -> Any:
+    value = record
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
 
 
 def value_of(record: object, field: Field) -> object:
-    """``field``'s value in ``record`` (a ``QARecord``), following its dotted path."""
-    value = record
-    for part in field.path.split("."):
-        value = getattr(value, part)
-    return value
+    """``field``'s value in ``record`` (a ``QARecord``, or an ``Answer`` for answer fields)."""
+    return _at(record, field.path)
+
+
+def missing_fields(
+    record: QARecord, expected: tuple[str, ...] = EXPECTED_FIELDS
+) -> tuple[str, ...]:
+    """The ``expected`` coverage names (in their order) whose value ``record`` lacks: the
+    one definition of ``QARecord.missing`` every parser and the demo site's truth use."""
+    return tuple(name for name in expected if not _at(record, COVERAGE[name]))

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from parsers.record import QARecord
+from parsers.schema import ANSWER_FIELDS, CAPTURE_FIELDS, QUESTION_FIELDS, value_of
 from storage import models
 from storage.bulk import execute_many, insert_rows
 from storage.capture import Capture
@@ -181,6 +182,12 @@ def _max_length(table: Table, name: str) -> int:
     return table.c[name].type.length  # type: ignore[attr-defined,no-any-return]
 
 
+_BOUNDED_QUESTION = tuple(f for f in QUESTION_FIELDS if f.max_length is not None)
+#: Doctor and department names are bounded by their name tables ("doctor name" below).
+_BOUNDED_ANSWER = tuple(
+    f for f in ANSWER_FIELDS if f.max_length is not None and f.names_table is None
+)
+
 #: (label, limit) of every bounded text column, so an oversize value is refused up front
 #: with its name instead of failing the whole batch inside PostgreSQL (SQLite would not
 #: even notice, and the archive would then differ between backends).
@@ -201,17 +208,10 @@ _LIMITS = {
     "page url": _max_length(pages_t, "url"),
     "external_id": _max_length(pages_t, "external_id"),
     "site": _max_length(models.Site.__table__, "name"),  # type: ignore[arg-type]
-    **{
-        f"record.{n}": _max_length(questions_t, n)
-        for n in (
-            "asker_name",
-            "age_label",
-            "sex",
-            "language",
-            "source_url",
-            "parser_version",
-        )
-    },
+    **{f"record.{n}": _max_length(questions_t, n) for n in ("source_url", "parser_version")},
+    # Declared fields: the limit is the declaration's, which is also the column's length.
+    **{f"record.{f.name}": f.max_length for f in _BOUNDED_QUESTION},
+    **{f"answer.{f.name}": f.max_length for f in _BOUNDED_ANSWER},
     "doctor name": _max_length(doctors_t, "name"),
     "department name": _max_length(departments_t, "name"),
     "link target_url": _max_length(links_t, "target_url"),
@@ -229,8 +229,13 @@ def _bounded_values(
     if record is None or rows is None:
         return
     yield "external_id", record.external_id
-    for name in ("asker_name", "age_label", "sex", "language", "source_url", "parser_version"):
+    for name in ("source_url", "parser_version"):
         yield f"record.{name}", rows.question[name]
+    for field in _BOUNDED_QUESTION:
+        yield f"record.{field.name}", rows.question[field.column_name]
+    for answer in rows.answers:
+        for field in _BOUNDED_ANSWER:
+            yield f"answer.{field.name}", answer[field.column_name]
     for row in (*rows.answers, *rows.links):
         yield "doctor name", row["doctor"]
         yield "department name", row["department"]
@@ -325,7 +330,7 @@ def _capture_upsert(dialect: str) -> Any:
             "parser_version",
             "warnings",
             "declared_canonical",
-            "view_count",
+            *(field.column_name for field in CAPTURE_FIELDS),
         ):
             set_[name] = excluded[name]
         _CAPTURE_UPSERTS[dialect] = statement.on_conflict_do_update(
@@ -362,7 +367,10 @@ def _upsert_captures(
                 "parser_version": capture.parser_version,
                 "warnings": list(item.record.warnings) if item.record is not None else None,
                 "declared_canonical": _truncated(item.rejected_canonical),
-                "view_count": item.record.view_count if item.record is not None else None,
+                **{
+                    field.column_name: value_of(item.record, field) if item.record else None
+                    for field in CAPTURE_FIELDS
+                },
             }
         )
     execute_many(conn, _capture_upsert(conn.dialect.name), rows)
@@ -488,16 +496,8 @@ def _write_content(
         assert rows is not None
         site_id = site_of[page_id]
         for answer in rows.answers:
-            answers.append(
-                {
-                    "page_id": page_id,
-                    "position": answer["position"],
-                    "body": answer["body"],
-                    "replied_on": answer["replied_on"],
-                    "hospital": answer["hospital"],
-                    **people(site_id, answer),
-                }
-            )
+            plain = {k: v for k, v in answer.items() if k not in ("doctor", "department")}
+            answers.append({"page_id": page_id, **plain, **people(site_id, answer)})
         if rows.explanation is not None:
             explanations.append({"page_id": page_id, **rows.explanation})
         for link in rows.links:

@@ -4,7 +4,9 @@ The models are the single description of the schema: Alembic migrations are chec
 against them (``tests/storage/test_schema.py``) and the ingest/search code builds Core
 statements from their ``__table__``. Search structures that only exist on one dialect (the
 SQLite FTS5 table and its triggers, the PostgreSQL ``tsvector`` column) and the ``qa_flat``
-view live in the migrations, not here, because they are not portable tables.
+view (``storage.flat``) live in the migrations, not here, because they are not portable tables.
+The columns of the record's declared fields (``parsers/record.py``) are made from their
+declarations, so a new field needs no line here.
 
 Timestamps are stored as naive UTC (``storage.timeutil``) so SQLite and PostgreSQL compare
 them the same way. A question, its explanation and its answers are keyed by ``page_id``:
@@ -14,7 +16,7 @@ and the page URL line up without extra joins.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -32,6 +34,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
+
+from parsers.schema import ANSWER_FIELDS, CAPTURE_FIELDS, QUESTION_FIELDS, Field
 
 #: Deterministic constraint names so migrations can refer to them on every dialect.
 NAMING_CONVENTION = {
@@ -47,6 +52,26 @@ PARSE_OUTCOMES = ("ok", "error", "revisit", "not_parsed", "not_article")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def declared_type(field: Field) -> TypeEngine[Any]:
+    """The SQL type of a declared field: bounded text is ``VARCHAR(max_length)``."""
+    if field.type == "int":
+        return Integer()
+    if field.type == "date":
+        return Date()
+    if field.type != "string":
+        raise TypeError(f"no SQL type for {field.name}'s {field.type!r}")
+    return String(field.max_length) if field.max_length is not None else Text()
+
+
+def _add_declared_columns(model: type[Base], declared: tuple[Field, ...]) -> None:
+    """One column per declared field stored in ``model``'s table (SQLAlchemy maps a column
+    assigned to a declarative class after its creation like one written in its body)."""
+    for field in declared:
+        if field.names_table is None:
+            column = mapped_column(declared_type(field), nullable=field.nullable)
+            setattr(model, field.column_name, column)
 
 
 class Site(Base):
@@ -135,10 +160,11 @@ class CaptureRow(Base):
     #: The page's ``rel=canonical`` when the archive did not accept it (another site or
     #: another article); NULL when accepted or absent. See ``storage.records.page_identity``.
     declared_canonical: Mapped[str | None] = mapped_column(String(2000))
-    #: The view count the page showed when fetched (台灣e院): an observation, not content.
-    view_count: Mapped[int | None] = mapped_column(Integer)
 
 
+#: What the page said at this fetch (``parsers.schema.CAPTURE_FIELDS``: the view count
+#: 台灣e院 shows): an observation, not content.
+_add_declared_columns(CaptureRow, CAPTURE_FIELDS)
 Index("ix_captures_page_id_fetched_at", CaptureRow.page_id, CaptureRow.fetched_at)
 
 
@@ -179,21 +205,15 @@ class Department(Base):
 
 
 class Question(Base):
-    """The current question of a page plus the page-level fields needed to rebuild its record."""
+    """The current question of a page plus the page-level fields needed to rebuild its record.
+
+    The record's question fields (``parsers.schema.QUESTION_FIELDS``) get their columns from
+    their declaration, below the class; the columns here are the archive's own.
+    """
 
     __tablename__ = "questions"
 
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), primary_key=True)
-    title: Mapped[str | None] = mapped_column(Text)
-    body: Mapped[str | None] = mapped_column(Text)
-    asker_name: Mapped[str | None] = mapped_column(String(300))
-    age_min: Mapped[int | None] = mapped_column(Integer)
-    age_max: Mapped[int | None] = mapped_column(Integer)
-    age_label: Mapped[str | None] = mapped_column(String(100))
-    sex: Mapped[str | None] = mapped_column(String(10))
-    asked_on: Mapped[date | None] = mapped_column(Date, index=True)
-    language: Mapped[str | None] = mapped_column(String(20))
-    page_title: Mapped[str | None] = mapped_column(Text)
     seo_title: Mapped[str | None] = mapped_column(Text)
     source_url: Mapped[str] = mapped_column(String(2000))
     parser_version: Mapped[str] = mapped_column(String(50))
@@ -204,7 +224,11 @@ class Question(Base):
 
 
 class Answer(Base):
-    """One reply of the current version; ``position`` is its 0-based order on the page."""
+    """One reply of the current version; ``position`` is its 0-based order on the page.
+
+    Declared answer fields (``parsers.schema.ANSWER_FIELDS``) get their columns below the
+    class, except names kept once per site (doctor, department), referenced by id here.
+    """
 
     __tablename__ = "answers"
 
@@ -213,10 +237,11 @@ class Answer(Base):
     position: Mapped[int] = mapped_column(Integer)
     doctor_id: Mapped[int | None] = mapped_column(ForeignKey("doctors.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
-    body: Mapped[str] = mapped_column(Text)
-    replied_on: Mapped[date | None] = mapped_column(Date)
-    #: The doctor's hospital as the reply names it (台灣e院); unbounded like the body.
-    hospital: Mapped[str | None] = mapped_column(Text)
+
+
+_add_declared_columns(Question, QUESTION_FIELDS)
+_add_declared_columns(Answer, ANSWER_FIELDS)
+Index("ix_questions_asked_on", Question.__table__.c.asked_on)
 
 
 class Explanation(Base):

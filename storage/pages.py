@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, Engine, and_, cast, exists, func, not_, or_, select
 
 from parsers.record import QARecord
+from parsers.schema import CAPTURE_FIELDS
 from parsers.urls import canonicalize_url
 from storage import models
 from storage.records import rebuild_record
@@ -201,7 +202,7 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
             _pages.c.external_id,
             _sites.c.name.label("site"),
             _captures.c.warnings,
-            _captures.c.view_count,
+            *(_captures.c[field.column_name] for field in CAPTURE_FIELDS),
         )
         .join(_sites, _sites.c.id == _pages.c.site_id)
         .outerjoin(_captures, content_capture)
@@ -214,9 +215,7 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
         return None
     answers = conn.execute(
         select(
-            _answers.c.body,
-            _answers.c.replied_on,
-            _answers.c.hospital,
+            _answers,
             _doctors.c.name.label("doctor"),
             _departments.c.name.label("department"),
         )
@@ -248,7 +247,7 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
         explanation=explanation,
         links=links,
         warnings=page.warnings,
-        view_count=page.view_count,
+        observed={field.name: page._mapping[field.column_name] for field in CAPTURE_FIELDS},
     )
 
 

@@ -23,6 +23,7 @@ from parsers.record import (
     RelatedFAQ,
     SimilarQA,
 )
+from parsers.schema import ANSWER_FIELDS, CAPTURE_FIELDS, QUESTION_FIELDS, Field, value_of
 from parsers.urls import canonicalize_url
 from storage.cjk import index_text
 
@@ -30,7 +31,12 @@ from storage.cjk import index_text
 #: captures that differ only in these hold the same content and make no new revision.
 #: (``warnings`` are the parser's doubts, stored with each capture: ``captures.warnings``;
 #: ``view_count`` is what the page said at capture time: ``captures.view_count``.)
-NON_CONTENT_FIELDS: tuple[str, ...] = ("url", "parser_version", "warnings", "view_count")
+NON_CONTENT_FIELDS: tuple[str, ...] = (
+    "url",
+    "parser_version",
+    "warnings",
+    *(field.path for field in CAPTURE_FIELDS),
+)
 
 #: ``/article/<digits>`` at the end of a canonical URL: the one URL shape that is a Q&A page
 #: (doctorqna.com/en/article/200123), so failed or unparsed fetches of it still get a page row.
@@ -163,18 +169,11 @@ class RecordRows:
 
 def record_rows(record: QARecord) -> RecordRows:
     """Split a record into row dicts; doctor/department names stay names until ingest."""
-    asker = record.asker
     question = {
-        "title": record.question_title,
-        "body": record.question_body,
-        "asker_name": asker.name,
-        "age_min": asker.age_min,
-        "age_max": asker.age_max,
-        "age_label": asker.age_label,
-        "sex": asker.sex,
-        "asked_on": parse_date(record.asked_on, "asked_on"),
-        "language": record.language,
-        "page_title": record.page_title,
+        field.column_name: _stored(value_of(record, field), field, field.path)
+        for field in QUESTION_FIELDS
+    }
+    question |= {
         "seo_title": record.seo_title,
         "source_url": record.url,
         "parser_version": record.parser_version,
@@ -186,11 +185,13 @@ def record_rows(record: QARecord) -> RecordRows:
     answers = [
         {
             "position": position,
-            "doctor": answer.doctor_name,
-            "department": answer.department,
-            "body": answer.body,
-            "replied_on": parse_date(answer.replied_on, f"answers[{position}].replied_on"),
-            "hospital": answer.hospital,
+            **{
+                # Names kept once per site (doctors) stay names until ingest resolves them.
+                field.name if field.names_table else field.column_name: _stored(
+                    value_of(answer, field), field, f"answers[{position}].{field.path}"
+                )
+                for field in ANSWER_FIELDS
+            },
         }
         for position, answer in enumerate(record.answers)
     ]
@@ -227,6 +228,16 @@ def record_rows(record: QARecord) -> RecordRows:
     return RecordRows(question, answers, explanation, links)
 
 
+def _stored(value: Any, field: Field, where: str) -> Any:
+    """A declared field's value as its column holds it (ISO date text becomes a date)."""
+    return parse_date(value, where) if field.type == "date" else value
+
+
+def _from_row(row: Any, field: Field, key: str) -> Any:
+    value = getattr(row, key)
+    return _iso(value) if field.type == "date" else value
+
+
 def rebuild_record(
     *,
     canonical_url: str,
@@ -237,35 +248,37 @@ def rebuild_record(
     explanation: Any | None,
     links: list[Any],
     warnings: list[str] | None = None,
-    view_count: int | None = None,
+    observed: dict[str, Any] | None = None,
 ) -> QARecord:
     """Inverse of ``record_rows`` from query rows whose doctor/department ids became names;
-    ``warnings`` and ``view_count`` come from the capture the content came from."""
+    ``warnings`` and ``observed`` (the ``CAPTURE_FIELDS`` by name, e.g. ``view_count``) come
+    from the capture the content came from."""
+    observed = observed or {}
+    declared: dict[str, Any] = {"asker": {}}
+    for field in QUESTION_FIELDS:
+        value = _from_row(question, field, field.column_name)
+        if field.path.startswith("asker."):
+            declared["asker"][field.path.removeprefix("asker.")] = value
+        else:
+            declared[field.path] = value
+    declared["asker"] = Asker(**declared["asker"])
+    for field in CAPTURE_FIELDS:
+        declared[field.path] = observed.get(field.name)
     return QARecord(
         url=question.source_url,
         canonical_url=canonical_url,
         site=site,
         external_id=external_id,
-        language=question.language,
-        page_title=question.page_title,
         seo_title=question.seo_title,
-        question_title=question.title,
-        question_body=question.body,
-        asker=Asker(
-            name=question.asker_name,
-            age_min=question.age_min,
-            age_max=question.age_max,
-            age_label=question.age_label,
-            sex=question.sex,
-        ),
-        asked_on=_iso(question.asked_on),
+        **declared,
         answers=tuple(
             Answer(
-                doctor_name=a.doctor,
-                department=a.department,
-                body=a.body,
-                replied_on=_iso(a.replied_on),
-                hospital=a.hospital,
+                **{
+                    field.path: _from_row(
+                        a, field, field.name if field.names_table else field.column_name
+                    )
+                    for field in ANSWER_FIELDS
+                }
             )
             for a in answers
         ),
@@ -294,7 +307,6 @@ def rebuild_record(
         parser_version=question.parser_version,
         missing=tuple(question.missing),
         warnings=tuple(warnings or ()),
-        view_count=view_count,
     )
 
 

@@ -334,16 +334,17 @@ def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     if filters.sex is not None:
         if filters.sex not in SEXES:
             raise SearchQueryError(f"sex must be one of {', '.join(SEXES)}, not {filters.sex!r}")
-        conditions.append(_q.c.sex == filters.sex)
+        conditions.append(_q.c.asker_sex == filters.sex)
     if filters.age_min is not None or filters.age_max is not None:
         low, high = filters.age_min, filters.age_max
         if low is not None and high is not None and low > high:
             raise SearchQueryError("age_min is greater than age_max")
-        conditions.append(or_(_q.c.age_min.is_not(None), _q.c.age_max.is_not(None)))
+        youngest, oldest = _q.c.asker_age_min, _q.c.asker_age_max
+        conditions.append(or_(youngest.is_not(None), oldest.is_not(None)))
         if low is not None:
-            conditions.append(or_(_q.c.age_max.is_(None), _q.c.age_max >= low))
+            conditions.append(or_(oldest.is_(None), oldest >= low))
         if high is not None:
-            conditions.append(or_(_q.c.age_min.is_(None), _q.c.age_min <= high))
+            conditions.append(or_(youngest.is_(None), youngest <= high))
     if filters.answered is not None:
         answered = exists().where(_a.c.page_id == _q.c.page_id)
         conditions.append(answered if filters.answered else ~answered)

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, select
 from sqlalchemy.orm import aliased
 
-from parsers.schema import QUESTION_FIELDS
+from parsers.schema import ANSWER_FIELDS, CAPTURE_FIELDS, QUESTION_FIELDS, Field
 from storage.export.schema import ExportSchema
 from storage.models import (
     Answer,
@@ -39,7 +39,7 @@ from storage.models import (
 from storage.search import SearchFilters, filter_conditions
 from storage.timeutil import from_db
 
-ANSWER_TYPE = "struct<position:int,doctor:string,department:string,body:string,replied_on:date>"
+ANSWER_TYPE = "struct<position:int," + ",".join(f"{f.name}:{f.type}" for f in ANSWER_FIELDS) + ">"
 LINK_TYPE = (
     "struct<kind:string,position:int,title:string,url:string,question_snippet:string,"
     "reply_snippet:string,doctor:string,department:string>"
@@ -54,7 +54,12 @@ QUESTION_SCHEMA = ExportSchema.of(
         ("state", "string", "active, or gone when the site stopped serving the page"),
         *((field.name, field.type, field.description) for field in QUESTION_FIELDS),
         ("answer_count", "int", "Number of doctor replies"),
-        ("answers", f"list<{ANSWER_TYPE}>", "Doctor replies in page order"),
+        (
+            "answers",
+            f"list<{ANSWER_TYPE}>",
+            "Doctor replies in page order: position (0 first), "
+            + ", ".join(f"{f.name} ({f.description})" for f in ANSWER_FIELDS),
+        ),
         ("explanation", "string", "The More Info text, one paragraph per line"),
         ("explanation_headings", "list<string>", "Sub-headings of the explanation"),
         ("links", f"list<{LINK_TYPE}>", "Similar Q&A and Related FAQ links in page order"),
@@ -67,10 +72,15 @@ QUESTION_SCHEMA = ExportSchema.of(
         ),
         ("captured_at", "datetime", "Fetch time (UTC) of the capture the content came from"),
         ("crawl_run_id", "int", "Crawl run of that capture"),
+        *((field.name, field.type, field.description) for field in CAPTURE_FIELDS),
     ]
 )
 
 _NAMES = QUESTION_SCHEMA.names
+_questions = Question.__table__
+_captures = Capture.__table__
+_answers_t = Answer.__table__
+_NAME_TABLES: dict[str, Any] = {"doctors": Doctor, "departments": Department}
 
 #: Questions per round trip: big enough to amortise the 5 queries, small enough for RAM.
 BATCH = 500
@@ -140,20 +150,12 @@ def _rows_for(conn: Any, ids: list[int]) -> Iterator[dict[str, Any]]:
             Site.name.label("site"),
             Page.external_id,
             Page.state,
-            Question.language,
-            Question.page_title,
-            Question.title.label("question_title"),
-            Question.body.label("question_body"),
-            Question.asker_name,
-            Question.age_min.label("asker_age_min"),
-            Question.age_max.label("asker_age_max"),
-            Question.age_label.label("asker_age_label"),
-            Question.sex.label("asker_sex"),
-            Question.asked_on,
+            *(_questions.c[f.column_name].label(f.name) for f in QUESTION_FIELDS),
             Question.parser_version,
             Page.content_fetched_at.label("captured_at"),
             Capture.crawl_run_id,
             Capture.warnings,
+            *(_captures.c[f.column_name].label(f.name) for f in CAPTURE_FIELDS),
         )
         .join(Question, Question.page_id == Page.id)
         .join(Site, Site.id == Page.site_id)
@@ -187,10 +189,7 @@ def _answers(conn: Any, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         select(
             Answer.page_id,
             Answer.position,
-            Doctor.name.label("doctor"),
-            Department.name.label("department"),
-            Answer.body,
-            Answer.replied_on,
+            *(_answer_column(field) for field in ANSWER_FIELDS),
         )
         .outerjoin(Doctor, Doctor.id == Answer.doctor_id)
         .outerjoin(Department, Department.id == Answer.department_id)
@@ -199,6 +198,13 @@ def _answers(conn: Any, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     )
     _group(conn.execute(query), grouped)
     return grouped
+
+
+def _answer_column(field: Field) -> Any:
+    """A declared answer field's column, under its flat name (names from their tables)."""
+    if field.names_table is not None:
+        return _NAME_TABLES[field.names_table].name.label(field.name)
+    return _answers_t.c[field.column_name].label(field.name)
 
 
 # Aliases made once: an ``aliased()`` entity registers events and holds reference cycles, so

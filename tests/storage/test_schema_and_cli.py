@@ -36,7 +36,7 @@ def test_qa_flat_has_one_row_per_question(archive: Archive) -> None:
     with archive.engine.connect() as conn:
         rows = conn.exec_driver_sql(
             "SELECT url, question_title, first_doctor, first_department, answer_count, "
-            "explanation_length, sex FROM qa_flat ORDER BY url"
+            "explanation_length, asker_sex FROM qa_flat ORDER BY url"
         ).all()
     assert len(rows) == 6
     first = make_record(0)

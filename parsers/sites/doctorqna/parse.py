@@ -28,7 +28,8 @@ from parsers.dates import find_date, parse_date
 from parsers.errors import NotAnArticle, PageNotFound
 from parsers.lines import Document, Line, LineIndex
 from parsers.links import absolute_url
-from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
+from parsers.record import Answer, Asker, QARecord
+from parsers.schema import missing_fields
 from parsers.sites.doctorqna import sections
 from parsers.sites.doctorqna.asker import parse_parts, parse_who
 from parsers.sites.doctorqna.chrome import (
@@ -596,24 +597,6 @@ def _is_not_found(doc: Document) -> bool:
     return any(NOT_FOUND.search(text) for text in texts)
 
 
-def _missing(record: dict) -> tuple[str, ...]:
-    asker: Asker = record["asker"]
-    present = {
-        "page_title": record["page_title"],
-        "question_title": record["question_title"],
-        "question_body": record["question_body"],
-        "asker.name": asker.name,
-        "asker.age": asker.age_label,
-        "asker.sex": asker.sex,
-        "asked_on": record["asked_on"],
-        "answers": record["answers"],
-        "explanation": record["explanation"],
-        "similar": record["similar"],
-        "related_faq": record["related_faq"],
-    }
-    return tuple(name for name in EXPECTED_FIELDS if not present[name])
-
-
 def _from_structured(qa: QAData) -> list[Answer]:
     return [
         Answer(doctor_name=answer.author, department=None, body=answer.text, replied_on=answer.date)
@@ -812,7 +795,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
         "similar": similar,
         "related_faq": related,
     }
-    return QARecord(
+    record = QARecord(
         url=url,
         canonical_url=canonical,
         site=SITE,
@@ -820,7 +803,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
         language=_language(doc, url),
         seo_title=seo_title,
         parser_version=VERSION,
-        missing=_missing(values),
         warnings=w.ordered(warnings),
         **values,
     )
+    return replace(record, missing=missing_fields(record))

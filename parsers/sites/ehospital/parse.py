@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsers.dates import parse_date
@@ -40,6 +41,7 @@ from parsers.flatten import (
 )
 from parsers.lines import Document, Line
 from parsers.record import Answer, Asker, QARecord, RelatedFAQ
+from parsers.schema import missing_fields
 from parsers.text import clean_text
 from parsers.urls import canonicalize_url
 from parsers.warnings import (
@@ -304,10 +306,6 @@ def _chrome_regions(doc: Document) -> frozenset[int]:
     return frozenset(chrome)
 
 
-def _missing(present: dict[str, object]) -> tuple[str, ...]:
-    return tuple(name for name in EXPECTED_FIELDS if not present.get(name))
-
-
 def parse_document(doc: Document, url: str) -> QARecord:
     """The record of one question page; listings are ``NotAnArticle``, a question the site
     says does not exist ``PageNotFound``."""
@@ -378,18 +376,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
         views = int(count["n"].replace(",", ""))
 
     page_title = unescape(doc.title)
-    present = {
-        "page_title": page_title,
-        "question_title": title,
-        "question_body": question,
-        "asker.name": asker.name,
-        "asker.age": asker.age_label,
-        "asker.sex": asker.sex,
-        "asked_on": asked_on,
-        "answers": answers,
-        "related_faq": topics,
-    }
-    return QARecord(
+    record = QARecord(
         url=url,
         canonical_url=_canonical(url, q_no),
         site=SITE,
@@ -404,6 +391,6 @@ def parse_document(doc: Document, url: str) -> QARecord:
         related_faq=topics,
         view_count=views,
         parser_version=VERSION,
-        missing=_missing(present),
         warnings=ordered(notes),
     )
+    return replace(record, missing=missing_fields(record, EXPECTED_FIELDS))

@@ -6,11 +6,13 @@ written a parser for yet: it trusts only what the page declares about itself.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
 
 from parsers.errors import UnsupportedSite
 from parsers.lines import Document
-from parsers.record import EXPECTED_FIELDS, Answer, Asker, QARecord
+from parsers.record import Answer, Asker, QARecord
+from parsers.schema import missing_fields
 from parsers.urls import canonicalize_url
 
 VERSION = "qapage/2"
@@ -37,15 +39,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
     asker = Asker(name=qa.author)
     base = urljoin(url, doc.base) if doc.base else url
     canonical = canonicalize_url(doc.canonical, base=base) if doc.canonical else None
-    present = {
-        "page_title": doc.title,
-        "question_title": qa.name,
-        "question_body": qa.text,
-        "asker.name": asker.name,
-        "asked_on": qa.date,
-        "answers": answers,
-    }
-    return QARecord(
+    record = QARecord(
         url=url,
         canonical_url=canonical or canonicalize_url(url),
         site=site_of(url),
@@ -59,5 +53,5 @@ def parse_document(doc: Document, url: str) -> QARecord:
         asked_on=qa.date,
         answers=answers,
         parser_version=VERSION,
-        missing=tuple(name for name in EXPECTED_FIELDS if not present.get(name)),
     )
+    return replace(record, missing=missing_fields(record))
