@@ -17,13 +17,14 @@ from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from crawler.distributed.options import DistributedOptions
-from crawler.distributed.spider import distributed_spider
 from crawler.extensions.session import crawl_session
+from crawler.plan import CrawlPlan
+from crawler.spiders.base import SiteSpider
 from crawler.spiders.doctorqna import DoctorQnaSpider
 from crawler.spiders.ehospital import EHospitalSpider
 
 #: Sites the crawler knows, by the name ``healthqa crawl`` takes.
-SPIDERS: dict[str, type[DoctorQnaSpider]] = {
+SPIDERS: dict[str, type[SiteSpider]] = {
     "doctorqna": DoctorQnaSpider,
     "ehospital": EHospitalSpider,
 }
@@ -33,20 +34,11 @@ class CrawlFailed(Exception):
     """The crawl could not start or ended without a report; the message says why."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class CrawlOptions:
-    site: str = "doctorqna"
-    ids: str | None = None
-    #: 台灣e院: this many questions counting down from the newest Index1.php links.
-    latest: int | None = None
-    sitemap: bool = False
-    urls: list[str] = field(default_factory=list)
-    follow_depth: int = 0
-    incremental: bool = False
-    resume: bool = False
-    refresh_days: float = 30
-    unanswered_days: float = 2
-    discover_misses: int = 20
+    """How one crawl runs in this process; what it crawls is its ``plan``."""
+
+    plan: CrawlPlan
     db_url: str | None = None
     data_dir: Path = Path("data")
     base_url: str | None = None
@@ -60,29 +52,19 @@ class CrawlOptions:
     def lock_name(self) -> str:
         """The run lock: one per site, or per worker of a shared crawl."""
         if self.distributed is not None:
-            return self.distributed.lock_name(self.site)
-        return f"crawl-{self.site}"
+            return self.distributed.lock_name(self.plan.site)
+        return f"crawl-{self.plan.site}"
 
-    def spider_arguments(self) -> dict[str, Any]:
-        latest = {"latest": self.latest} if self.latest is not None else {}
-        return {
-            **latest,
-            "ids": self.ids,
-            "sitemap": self.sitemap,
-            "urls": self.urls,
-            "follow_depth": self.follow_depth,
-            "incremental": self.incremental,
-            "resume": self.resume,
-            "base_url": self.base_url,
-            "refresh_days": self.refresh_days,
-            "unanswered_days": self.unanswered_days,
-            "discover_misses": self.discover_misses,
-        }
+
+def project_settings() -> Settings:
+    """The project's settings (``crawler.settings``) before a run's overrides."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    return settings
 
 
 def build_settings(options: CrawlOptions) -> Settings:
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings = project_settings()
     if not options.polite:
         settings.setdict(settings.getdict("NO_POLITENESS"), priority="cmdline")
     settings.setdict(
@@ -94,7 +76,7 @@ def build_settings(options: CrawlOptions) -> Settings:
         priority="cmdline",
     )
     if options.distributed is not None:
-        options.distributed.apply(settings, options.site)
+        options.distributed.apply(settings, options.plan.site)
     settings.setdict(options.overrides, priority="cmdline")
     return settings
 
@@ -130,20 +112,18 @@ class _NoNetworkTracebacks(logging.Filter):
 def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     """Crawl until done; the stats the run stored (and the CLI prints)."""
     try:
-        spider_class = SPIDERS[options.site]
+        spider_class = SPIDERS[options.plan.site]
     except KeyError:
         raise CrawlFailed(
-            f"unknown site {options.site!r}; known sites: {', '.join(sorted(SPIDERS))}"
+            f"unknown site {options.plan.site!r}; known sites: {', '.join(sorted(SPIDERS))}"
         ) from None
-    if options.distributed is not None:
-        spider_class = distributed_spider(spider_class)
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(
         _NoNetworkTracebacks(options.log_level)
     )
     process = CrawlerProcess(build_settings(options))
     crawler = process.create_crawler(spider_class)
     errors: list[Failure] = []
-    process.crawl(crawler, **options.spider_arguments()).addErrback(errors.append)
+    process.crawl(crawler, plan=options.plan).addErrback(errors.append)
     process.start()
     if errors:
         raise CrawlFailed(str(errors[0].value))

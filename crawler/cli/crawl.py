@@ -26,6 +26,7 @@ from crawler.distributed.options import (
     check_worker_id,
     default_worker_id,
 )
+from crawler.plan import parse_id_range
 from crawler.report import (
     DEFAULT_MAX_WARNING_SHARE,
     EXIT_COVERAGE,
@@ -33,16 +34,15 @@ from crawler.report import (
     outcome_verdict,
     render_report,
 )
-from crawler.run import SPIDERS, CrawlFailed, CrawlOptions, build_settings, run_crawl
+from crawler.run import SPIDERS, CrawlFailed, CrawlOptions, project_settings, run_crawl
 from crawler.session import ENDED_REASONS
-from crawler.spiders.doctorqna import parse_id_range
 from storage.engine import default_url
 from storage.runlock import EXIT_LOCKED, RunLock, RunLocked
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, Any]:
     """``--set NAME=VALUE`` pairs; a value must fit the type of the setting it replaces."""
-    defaults = build_settings(CrawlOptions())
+    defaults = project_settings()
     overrides: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -117,7 +117,7 @@ def crawl_and_report(
             f"unfinished: continue it with --resume.[/yellow]"
         )
     if options.distributed is None and stats.get("close_reason") in ENDED_REASONS:
-        verdict = outcome_verdict(stats, incremental=options.incremental)
+        verdict = outcome_verdict(stats, incremental=options.plan.incremental)
         if verdict is not None:
             console.print(f"[red]crawl failed:[/red] {verdict.message}", soft_wrap=True)
             sys.exit(verdict.exit_code)
@@ -270,11 +270,10 @@ def crawl_command(
         thresholds = CoverageThresholds.parse(min_coverage, min_coverage_pages, max_warning_share)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--min-coverage") from None
-    if ids:
-        try:
-            parse_id_range(ids)
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--ids") from None
+    try:
+        id_range = parse_id_range(ids) if ids else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--ids") from None
     if latest is not None and site != "ehospital":
         raise click.BadParameter(
             f"{site} has no page naming its newest question; use --ids or --sitemap",
@@ -289,21 +288,23 @@ def crawl_command(
         _check_http_url(base_url, "--base-url")
     for url in urls:
         _check_http_url(url, "--url", relative_ok=True)
-    options = CrawlOptions(
-        site=site,
-        ids=ids,
+    plan = SPIDERS[site].make_plan(
+        base_url=base_url,
+        ids=id_range,
         latest=latest,
         sitemap=sitemap,
-        urls=list(urls),
+        urls=urls,
         follow_depth=follow_depth,
         incremental=incremental,
         resume=resume,
         refresh_days=refresh_days,
         unanswered_days=unanswered_days,
         discover_misses=discover_misses,
+    )
+    options = CrawlOptions(
+        plan=plan,
         db_url=db_url,
         data_dir=data_dir,
-        base_url=base_url,
         polite=not no_politeness,
         log_level=log_level,
         overrides=_parse_overrides(settings),

@@ -24,7 +24,7 @@ from crawler.cli.console import Console
 from crawler.cli.crawl import crawl_and_report
 from crawler.cli.demo_site import MAX_DEMO_PAGES
 from crawler.report import CoverageThresholds
-from crawler.run import CrawlOptions
+from crawler.run import SPIDERS, CrawlOptions
 from demo_site.config import DemoSiteConfig
 from demo_site.server import DemoServer, serve_demo_site
 from storage import Archive, ArchiveNotFound, SearchHit
@@ -106,9 +106,8 @@ def demo_command(pages: int, data_dir: Path, port: int | None) -> None:
     with _serve(DemoSiteConfig(pages=pages), port, archived_port) as server:
         console.print(f"Demo site with {pages} pages at {server.base_url}")
         options = CrawlOptions(
-            sitemap=True,
+            plan=SPIDERS["doctorqna"].make_plan(sitemap=True, base_url=server.base_url),
             data_dir=data_dir,
-            base_url=server.base_url,
             polite=False,
             log_level="WARNING",
         )

@@ -18,12 +18,12 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from crawler.run import CrawlOptions
-    from crawler.spiders.doctorqna import DoctorQnaSpider
+    from crawler.spiders.base import SiteSpider
 
 
 def report_seeding(options: CrawlOptions, console: Console) -> None:
     assert options.distributed is not None
-    coordination = Coordination.open(options.distributed, options.site)
+    coordination = Coordination.open(options.distributed, options.plan.site)
     server, keys = coordination.server, coordination.keys
     console.print(
         f"Crawl {coordination.crawl_id}: {queued(server, keys)} requests queued in "
@@ -32,12 +32,10 @@ def report_seeding(options: CrawlOptions, console: Console) -> None:
     )
 
 
-def reconcile_now(
-    options: CrawlOptions, spider_class: type[DoctorQnaSpider], console: Console
-) -> int:
+def reconcile_now(options: CrawlOptions, spider_class: type[SiteSpider], console: Console) -> int:
     """Re-queue what the crawl queued but never captured; the process exit code."""
     assert options.distributed is not None
-    coordination = Coordination.open(options.distributed, options.site)
+    coordination = Coordination.open(options.distributed, options.plan.site)
     busy = busy_workers(coordination)
     if busy:
         console.print(
@@ -46,11 +44,7 @@ def reconcile_now(
             f"Retry once they have stopped.[/yellow]"
         )
         return EXIT_LOCKED
-    spider = spider_class(
-        base_url=options.base_url,
-        incremental=options.incremental,
-        follow_depth=options.follow_depth,
-    )
+    spider = spider_class(plan=options.plan)
     with Archive.open(options.db_url, data_dir=options.data_dir) as archive:
         result = reconcile(
             coordination.server,

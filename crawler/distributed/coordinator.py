@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from crawler.distributed.context import Coordination
     from crawler.session import CrawlSession
-    from crawler.spiders.doctorqna import DoctorQnaSpider
+    from crawler.spiders.base import SiteSpider
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class WorkerCoordinator:
         return extension
 
     @property
-    def spider(self) -> DoctorQnaSpider:
+    def spider(self) -> SiteSpider:
         return self.crawler.spider
 
     @property
@@ -92,9 +92,11 @@ class WorkerCoordinator:
 
     @property
     def coordination(self) -> Coordination:
-        return self.spider.coordination
+        coordination = self.spider.coordination
+        assert coordination is not None, "enabled only on a worker of a shared crawl"
+        return coordination
 
-    def spider_opened(self, spider: DoctorQnaSpider) -> None:
+    def spider_opened(self, spider: SiteSpider) -> None:
         self.coordination.server.sadd(self.coordination.keys.runs, self.session.run_id)
         self._loop = task.LoopingCall(self.beat)
         self._loop.start(HEARTBEAT_SECONDS, now=True)
@@ -112,7 +114,7 @@ class WorkerCoordinator:
     def response_received(self, **_: Any) -> None:
         self._idle_since = None
 
-    def spider_idle(self, spider: DoctorQnaSpider) -> None:
+    def spider_idle(self, spider: SiteSpider) -> None:
         """Raise ``DontCloseSpider`` until it is time to leave; returning lets Scrapy close."""
         options = self.coordination.options
         if self._flushing:
@@ -145,7 +147,7 @@ class WorkerCoordinator:
         self.beat()
         return result
 
-    def spider_closed(self, spider: DoctorQnaSpider) -> None:
+    def spider_closed(self, spider: SiteSpider) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         self.coordination.server.hdel(

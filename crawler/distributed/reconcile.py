@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import redis
 
     from crawler.distributed.keys import RedisKeys
-    from crawler.spiders.doctorqna import DoctorQnaSpider
+    from crawler.spiders.base import SiteSpider
     from storage import Archive
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def reconcile(
     server: redis.Redis,
     keys: RedisKeys,
     archive: Archive,
-    spider: DoctorQnaSpider,
+    spider: SiteSpider,
     *,
     max_rounds: int,
     holder: str,
@@ -84,7 +84,7 @@ def _reconcile(
     server: redis.Redis,
     keys: RedisKeys,
     archive: Archive,
-    spider: DoctorQnaSpider,
+    spider: SiteSpider,
     *,
     max_rounds: int,
 ) -> ReconcileResult:

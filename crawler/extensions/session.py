@@ -40,8 +40,8 @@ class ArchiveSession:
             crawler.settings,
             crawler.stats,
             site=spider.site,
-            arguments=spider.arguments(),
-            resume=spider.resume,
+            arguments=spider.run_row(),
+            resume=spider.plan.resume,
         )
         extension = cls(session)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

@@ -80,7 +80,8 @@ def test_a_government_server_gets_one_request_at_a_time(
 ) -> None:
     """The concurrency Scrapy's downloader is given (a server's count of requests in flight
     races with its own threads, so the setting is what is checked)."""
-    process = CrawlerProcess(build_settings(CrawlOptions(site=site, polite=polite)))
+    options = CrawlOptions(plan=SPIDERS[site].make_plan(), polite=polite)
+    process = CrawlerProcess(build_settings(options))
     crawler = process.create_crawler(SPIDERS[site])
     assert crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == expected
 

@@ -9,10 +9,12 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from crawler.middlewares.retry import backoff_seconds, retry_after_seconds
+from crawler.plan import CrawlPlan, parse_id_range, plan_fields
 from crawler.report import CoverageThresholds
 from crawler.seen import SeenUrls
 from crawler.settings import DOWNLOADER_MIDDLEWARES
-from crawler.spiders.doctorqna import article_id, parse_id_range
+from crawler.spiders.doctorqna import DoctorQnaSpider, article_id
+from crawler.spiders.ehospital import EHospitalSpider
 from crawler.stats import CrawlCounts
 from parsers.record import EXPECTED_FIELDS, QARecord
 from storage.capture import Capture
@@ -112,3 +114,37 @@ def test_warc_capture_sees_responses_before_decompression_redirect_and_retry() -
     retry = DOWNLOADER_MIDDLEWARES["crawler.middlewares.retry.BackoffRetryMiddleware"]
     assert capture > retry
     assert DOWNLOADER_MIDDLEWARES["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
+
+
+def test_one_frozen_plan_from_click_or_from_scrapy_arguments() -> None:
+    """``healthqa crawl`` and ``scrapy crawl -a`` build the same plan, completed by the site."""
+    from_click = DoctorQnaSpider.make_plan(
+        base_url="http://127.0.0.1:8470/", ids=range(5, 8), urls=("/en/article/9",)
+    )
+    from_scrapy = DoctorQnaSpider(
+        base_url="http://127.0.0.1:8470/", ids="5-7", urls="/en/article/9"
+    ).plan
+    assert from_click == from_scrapy
+    assert from_click.urls == ("http://127.0.0.1:8470/en/article/9",)
+    assert from_click.row() == {
+        "base_url": "http://127.0.0.1:8470",
+        "ids": "5-7",
+        "sitemap": False,
+        "urls": ["http://127.0.0.1:8470/en/article/9"],
+        "follow_depth": 0,
+        "incremental": False,
+    }
+    with pytest.raises(AttributeError):
+        from_click.ids = None  # type: ignore[misc]
+    # Naming no seed: each site's own default; a site without sitemaps never reads one.
+    assert DoctorQnaSpider.make_plan().sitemap is True
+    assert DoctorQnaSpider.make_plan().base_url == "https://doctorqna.com"
+    assert EHospitalSpider.make_plan().latest == 100
+    assert EHospitalSpider.make_plan(sitemap=True, ids=range(1, 2)).sitemap is False
+    assert plan_fields({"incremental": "yes", "follow_depth": "2"}) == {
+        "incremental": True,
+        "follow_depth": 2,
+    }
+    with pytest.raises(ValueError, match="unknown spider argument"):
+        plan_fields({"idz": "1-5"})
+    assert isinstance(from_click, CrawlPlan)
