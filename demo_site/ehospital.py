@@ -27,6 +27,7 @@ from demo_site.content import digest, unit
 from demo_site.faults import Fault, plan_fault
 from demo_site.site import Page
 from parsers.record import Answer, Asker, QARecord, RelatedFAQ
+from parsers.schema import missing_fields
 from parsers.sites.ehospital import parse as ehospital
 from parsers.urls import canonicalize_url
 
@@ -217,18 +218,7 @@ class EHospitalSite:
             for t in q.topics
         )
         page_title = OLD_TITLE if q.old_template else f"台灣e院 - {q.title}"
-        present = {
-            "page_title": page_title,
-            "question_title": q.title,
-            "question_body": q.body,
-            "asker.name": asker.name,
-            "asker.age": q.age,
-            "asker.sex": asker.sex,
-            "asked_on": q.asked_on,
-            "answers": answers,
-            "related_faq": related,
-        }
-        return QARecord(
+        record = QARecord(
             url=self.url_for(q_no),
             canonical_url=self.url_for(q_no),
             site=ehospital.SITE,
@@ -243,8 +233,8 @@ class EHospitalSite:
             related_faq=related,
             view_count=q.views,
             parser_version=ehospital.VERSION,
-            missing=tuple(n for n in ehospital.EXPECTED_FIELDS if not present[n]),
         )
+        return replace(record, missing=missing_fields(record, ehospital.EXPECTED_FIELDS))
 
     # -- faults ------------------------------------------------------------------------
 

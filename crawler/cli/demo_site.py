@@ -12,6 +12,10 @@ from pathlib import Path
 import click
 
 from demo_site import FAULT_TYPES, DemoSite, DemoSiteConfig, serve_demo_site
+from demo_site.ehospital import EHospitalSite
+
+#: The sites the demo serves: doctorqna's English articles, or 台灣e院's Big5 questions.
+SITES = ("doctorqna", "ehospital")
 
 #: More pages than this is a typo (a site of this size takes minutes to build in memory).
 MAX_DEMO_PAGES = 100_000
@@ -41,6 +45,14 @@ def write_static_site(site: DemoSite, directory: Path, base_url: str) -> int:
 
 
 @click.command("demo-site")
+@click.option(
+    "--site",
+    "site_name",
+    type=click.Choice(SITES),
+    default="doctorqna",
+    show_default=True,
+    help="Which site to serve: doctorqna-like articles, or 台灣e院 (ehospital) questions.",
+)
 @click.option(
     "--pages",
     default=200,
@@ -86,6 +98,7 @@ def write_static_site(site: DemoSite, directory: Path, base_url: str) -> int:
     "(default http://127.0.0.1:PORT).",
 )
 def demo_site(
+    site_name: str,
     pages: int,
     port: int,
     seed: int,
@@ -98,7 +111,7 @@ def demo_site(
     static_dir: Path | None,
     base_url: str | None,
 ) -> None:
-    """Serve a deterministic doctorqna-like site on 127.0.0.1 until Ctrl-C."""
+    """Serve a deterministic doctorqna-like (or 台灣e院-like) site on 127.0.0.1 until Ctrl-C."""
     try:
         config = DemoSiteConfig(
             pages=pages,
@@ -112,6 +125,11 @@ def demo_site(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    if site_name == "ehospital":
+        if static_dir is not None:
+            raise click.UsageError("--static-dir writes the doctorqna site only")
+        _serve_ehospital(EHospitalSite(config), port, fault_rate)
+        return
     if static_dir is not None:
         base = (base_url or f"http://127.0.0.1:{port}").rstrip("/")
         site = DemoSite(config, base_url=base)
@@ -129,6 +147,21 @@ def demo_site(
     click.echo(
         f"{len(server.site.article_ids())} articles, ids {first}-{last}, epoch {epoch}, "
         f"faults {fault_rate:.0%}; robots {server.base_url}/robots.txt; Ctrl-C to stop",
+    )
+    server.serve_until_interrupted()
+
+
+def _serve_ehospital(site: EHospitalSite, port: int, fault_rate: float) -> None:
+    try:
+        server = serve_demo_site(site, port=port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc}") from exc
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    first, last = site.id_range()
+    click.echo(f"serving {server.base_url}", nl=True)
+    click.echo(
+        f"{len(site.question_ids())} 台灣e院 questions, q_no {first}-{last}, epoch {site.epoch}, "
+        f"faults {fault_rate:.0%}; latest {server.base_url}/doctor/Index1.php; Ctrl-C to stop",
     )
     server.serve_until_interrupted()
 

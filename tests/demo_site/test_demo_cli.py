@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from crawler.cli import cli
 from demo_site import DemoSite, DemoSiteConfig
+from demo_site.ehospital import EHospitalSite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,3 +93,44 @@ def test_a_busy_port_is_reported_not_raised() -> None:
         result = CliRunner().invoke(cli, ["demo-site", "--pages=5", f"--port={port}"])
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+@pytest.mark.slow
+def test_serves_the_ehospital_site_with_its_big5_questions() -> None:
+    command = [
+        sys.executable,
+        "-c",
+        "from crawler.cli import main; main()",
+        "demo-site",
+        "--site=ehospital",
+        "--port=0",
+        "--pages=12",
+        "--seed=5",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().split()
+        assert first[0] == "serving", first
+        base_url = first[1]
+        site = EHospitalSite(DemoSiteConfig(pages=12, seed=5), base_url=base_url)
+        summary = process.stdout.readline()
+        assert f"{len(site.question_ids())} 台灣e院 questions" in summary
+        q_no = site.question_ids()[0]
+        page = httpx.get(site.url_for(q_no), timeout=10)
+        assert page.status_code == 200
+        assert page.content == site.page(f"/doctor/All/ShowDetail.php?q_no={q_no}").body
+        index = httpx.get(f"{base_url}/doctor/Index1.php", timeout=10)
+        assert f"q_no={site.id_range()[1]}" in index.text
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_the_ehospital_site_has_no_static_copy(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["demo-site", "--site=ehospital", "--static-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 2 and "doctorqna site only" in result.output
