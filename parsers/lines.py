@@ -162,7 +162,7 @@ def _head_facts(
     if not links:
         links = [node for node in tree.tags("link") if _is_canonical(node)]
     bases = [node for node in children if node.tag == "base"]
-    if not bases and (contains(markup, "<base") or contains(markup, "<BASE")):
+    if not bases:  # a <base> the markup put after the body started (one C walk of the tree)
         bases = tree.tags("base")
     title = clean_line(titles[0].text()) if titles else None
     canonical = next(
