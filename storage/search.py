@@ -46,9 +46,11 @@ SEXES = ("female", "male")
 #: Ranking is bounded: a query matching more questions than this ranks only its newest
 #: matches (the highest page ids, those archived last, filters applied), so its cost stops
 #: growing with the archive. A stop word matches nearly every question, and ranking all of
-#: them took seconds at 1,000,000 (docs/benchmarks.md, "Search at scale"); fewer matches
-#: than this are all ranked, as before. ``count_matches`` still counts every match.
-RANK_CANDIDATES = 10_000
+#: them took 450 ms of CPU at 400,000 questions; a common word with filters joins every
+#: match to its question, so its cost grows with this bound (docs/benchmarks.md, "Search at
+#: scale"). Fewer matches than this are all ranked, as before; ``count_matches`` still
+#: counts every match.
+RANK_CANDIDATES = 5_000
 
 _q = models.Question.__table__
 _p = models.Page.__table__
@@ -195,21 +197,17 @@ def search(
     conditions = filter_conditions(filters or SearchFilters())
     if not 1 <= limit <= 1000:
         raise SearchQueryError("limit must be between 1 and 1000")
-    if conn.dialect.name == "sqlite":
-        params: dict[str, Any] = {"match": to_fts5(parsed)}
-        matching = _sqlite_matches(conditions)
-    else:
-        params = {"tsquery": to_tsquery(parsed)}
-        matching = _postgresql_matches(conditions)
+    bound = max(RANK_CANDIDATES if candidates is None else candidates, limit)
     try:
-        bound = RANK_CANDIDATES if candidates is None else candidates
-        floor = _candidate_floor(conn, matching, params, max(bound, limit))
         if conn.dialect.name == "sqlite":
-            statement = _sqlite_statement(conditions, limit, floor)
+            params: dict[str, Any] = {"match": to_fts5(parsed)}
+            statement = _sqlite_statement(conditions, limit, bound)
         else:
+            params = {"tsquery": to_tsquery(parsed)}
+            floor = _postgresql_floor(conn, conditions, params, bound)
             statement = _postgresql_statement(conditions, limit, floor)
-        if floor is not None:
-            params["floor"] = floor
+            if floor is not None:
+                params["floor"] = floor
         rows = conn.execute(statement, params).all()
     except OperationalError as error:
         if "fts5" in str(error.orig).lower():
@@ -370,47 +368,48 @@ def _first_reply_columns() -> tuple[Any, Any]:
     return department, doctor
 
 
-def _sqlite_matches(conditions: list[ColumnElement[bool]]) -> Select[Any]:
-    """The page ids matching the query and filters, from the FTS index."""
-    matches = select(_fts.c.rowid.label("page_id")).select_from(_fts)
-    if conditions:  # without filters the FTS index alone answers, with no join per match
-        matches = matches.join(_q, _q.c.page_id == _fts.c.rowid)
-    return matches.where(text("questions_fts MATCH :match"), and_(True, *conditions))
-
-
-def _postgresql_matches(conditions: list[ColumnElement[bool]]) -> Select[Any]:
-    """The page ids matching the query and filters, from the search vectors."""
-    tsquery = func.to_tsquery(literal_column("'english'::regconfig"), bindparam("tsquery"))
-    vector = literal_column("questions.search_vector")
-    return select(_q.c.page_id).where(vector.op("@@")(tsquery), and_(True, *conditions))
-
-
-def _candidate_floor(
-    conn: Connection, matching: Select[Any], params: dict[str, Any], candidates: int
+def _postgresql_floor(
+    conn: Connection,
+    conditions: list[ColumnElement[bool]],
+    params: dict[str, Any],
+    candidates: int,
 ) -> int | None:
     """The lowest page id among the newest ``candidates`` matches, or ``None`` when fewer
-    match (everything is ranked). Found in page-id order, with no score computed: FTS5
-    walks its index newest first and stops, which costs a fraction of ranking."""
-    page_id = matching.selected_columns[0]
-    newest = matching.order_by(page_id.desc()).offset(candidates - 1).limit(1)
+    match (everything is ranked). Found in page-id order with no score computed: PostgreSQL
+    would compute ``ts_rank`` for every match before sorting them by page id."""
+    tsquery = func.to_tsquery(literal_column("'english'::regconfig"), bindparam("tsquery"))
+    vector = literal_column("questions.search_vector")
+    newest = (
+        select(_q.c.page_id)
+        .where(vector.op("@@")(tsquery), and_(True, *conditions))
+        .order_by(_q.c.page_id.desc())
+        .offset(candidates - 1)
+        .limit(1)
+    )
     return conn.execute(newest, params).scalar()
 
 
 def _sqlite_statement(
-    conditions: list[ColumnElement[bool]], limit: int, floor: int | None
+    conditions: list[ColumnElement[bool]], limit: int, candidates: int
 ) -> Select[Any]:
     # Rank first, snippet after: SQLite computes every selected column before it sorts, and a
     # snippet re-reads and re-tokenizes a whole document, so it is made only for the hits.
     # bm25 weights: title, body, replies, explanation. Lower bm25 is better, so negate it.
     score = literal_column("bm25(questions_fts, 10.0, 5.0, 2.0, 1.0)")
-    hits = select(_fts.c.rowid.label("page_id"), (-score).label("rank")).select_from(_fts)
+    newest = select(_fts.c.rowid.label("page_id"), (-score).label("rank")).select_from(_fts)
     if conditions:  # without filters the FTS index alone ranks, with no join per match
-        hits = hits.join(_q, _q.c.page_id == _fts.c.rowid)
-    if floor is not None:  # a rowid range FTS5 applies inside its index scan
-        hits = hits.where(_fts.c.rowid >= bindparam("floor"))
+        newest = newest.join(_q, _q.c.page_id == _fts.c.rowid)
+    # One pass: FTS5 walks its index newest first, scores only the rows that pass the
+    # filters, and stops after ``candidates`` of them; the best are then taken from those.
+    newest = (
+        newest.where(text("questions_fts MATCH :match"), and_(True, *conditions))
+        .order_by(_fts.c.rowid.desc())
+        .limit(candidates)
+        .subquery("newest")
+    )
     hits = (
-        hits.where(text("questions_fts MATCH :match"), and_(True, *conditions))
-        .order_by(score)
+        select(newest.c.page_id, newest.c.rank)
+        .order_by(newest.c.rank.desc())
         .limit(limit)
         .cte("hits")
     )
