@@ -258,12 +258,12 @@ NOTES = [
     "per-batch statement compilation and page locking are paid once per batch (see "
     "`bench/ingest.py` in `## Storage`).",
     "",
-    "Search ranks every match with bm25 (~5 us a matching question), so its cost grows "
-    "with how common the words are; the stop-word column - a word in nearly every "
-    "question - is the worst case. Filtered queries also look up each match's question "
-    "row. Ranking only a bounded candidate set would be faster but would change which "
-    "hits come back, so it was not done. PostgreSQL figures follow `VACUUM ANALYZE`, as "
-    "autovacuum would run after a bulk load; without it the planner seq-scans the tsvectors.",
+    "Search ranks the matches with bm25 (~5 us a matching question), at most the "
+    "`storage.search.RANK_CANDIDATES` newest of them, so a stop word - in nearly every "
+    "question - costs no more than that many; filtered queries also look up each match's "
+    "question row until that many pass the filters. PostgreSQL figures follow "
+    "`VACUUM ANALYZE`, as autovacuum would run after a bulk load; without it the planner "
+    "seq-scans the tsvectors.",
 ]
 
 
