@@ -160,7 +160,7 @@ def query_mix(
         elif kind == QUERY_KINDS[3]:
             made.append((kind, f"{r.choice(middling)} OR {r.choice(rare)}", None))
         elif kind == QUERY_KINDS[4]:
-            filters = SearchFilters(sex="female", age_min=30, age_max=49)
+            filters = SearchFilters(asker_sex="female", asker_age_min=30, asker_age_max=49)
             made.append((kind, r.choice(common), filters))
         else:
             made.append((kind, r.choice(stop), None))

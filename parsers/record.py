@@ -66,14 +66,14 @@ class Asker:
         "int",
         "Lower bound of the asker's stated age, inclusive",
         default=None,
-        search_filter="age_min",
+        search_filter="asker_age_min",
     )
     age_max: int | None = declare(
         "asker_age_max",
         "int",
         "Upper bound of the asker's stated age, inclusive",
         default=None,
-        search_filter="age_max",
+        search_filter="asker_age_max",
     )
     age_label: str | None = declare(
         "asker_age_label",
@@ -88,7 +88,7 @@ class Asker:
         "female, male or null",
         default=None,
         max_length=10,
-        search_filter="sex",
+        search_filter="asker_sex",
     )
 
 

@@ -74,16 +74,17 @@ class SearchQueryError(ValueError):
 @dataclass(frozen=True, slots=True)
 class SearchFilters:
     """Optional restrictions; ``None`` means "any". Age bounds match askers whose stated age
-    range overlaps ``[age_min, age_max]``; ``department``/``doctor`` match any reply."""
+    range overlaps ``[asker_age_min, asker_age_max]``; ``department``/``doctor`` match any
+    reply. The asker filters carry their fields' flat names (``parsers/record.py``)."""
 
     site: str | None = None
     department: str | None = None
     doctor: str | None = None
     asked_from: date | None = None
     asked_to: date | None = None
-    sex: str | None = None
-    age_min: int | None = None
-    age_max: int | None = None
+    asker_sex: str | None = None
+    asker_age_min: int | None = None
+    asker_age_max: int | None = None
     answered: bool | None = None
 
 
@@ -329,14 +330,16 @@ def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
         conditions.append(_q.c.asked_on >= filters.asked_from)
     if filters.asked_to is not None:
         conditions.append(_q.c.asked_on <= filters.asked_to)
-    if filters.sex is not None:
-        if filters.sex not in SEXES:
-            raise SearchQueryError(f"sex must be one of {', '.join(SEXES)}, not {filters.sex!r}")
-        conditions.append(_q.c.asker_sex == filters.sex)
-    if filters.age_min is not None or filters.age_max is not None:
-        low, high = filters.age_min, filters.age_max
+    if filters.asker_sex is not None:
+        if filters.asker_sex not in SEXES:
+            raise SearchQueryError(
+                f"asker_sex must be one of {', '.join(SEXES)}, not {filters.asker_sex!r}"
+            )
+        conditions.append(_q.c.asker_sex == filters.asker_sex)
+    if filters.asker_age_min is not None or filters.asker_age_max is not None:
+        low, high = filters.asker_age_min, filters.asker_age_max
         if low is not None and high is not None and low > high:
-            raise SearchQueryError("age_min is greater than age_max")
+            raise SearchQueryError("asker_age_min is greater than asker_age_max")
         youngest, oldest = _q.c.asker_age_min, _q.c.asker_age_max
         conditions.append(or_(youngest.is_not(None), oldest.is_not(None)))
         if low is not None:

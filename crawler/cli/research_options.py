@@ -83,12 +83,28 @@ def filter_options(func: F) -> F:
         click.option("--doctor", default=None, metavar="NAME", help="A reply by this doctor."),
         click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Asked on or after."),
         click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Asked on or before."),
-        click.option("--sex", type=click.Choice(SEXES), default=None, help="Asker's sex."),
+        # Named as the fields they filter (asker_sex...); the short spellings still work.
         click.option(
-            "--age-min", type=click.IntRange(0, MAX_AGE), help="Asker age range overlaps."
+            "--asker-sex",
+            "--sex",
+            "asker_sex",
+            type=click.Choice(SEXES),
+            default=None,
+            help="Asker's sex.",
         ),
         click.option(
-            "--age-max", type=click.IntRange(0, MAX_AGE), help="Asker age range overlaps."
+            "--asker-age-min",
+            "--age-min",
+            "asker_age_min",
+            type=click.IntRange(0, MAX_AGE),
+            help="Asker age range overlaps.",
+        ),
+        click.option(
+            "--asker-age-max",
+            "--age-max",
+            "asker_age_max",
+            type=click.IntRange(0, MAX_AGE),
+            help="Asker age range overlaps.",
         ),
         click.option(
             "--answered/--unanswered",
@@ -110,8 +126,8 @@ def search_filters(options: dict[str, Any]) -> SearchFilters:
         doctor=options.get("doctor"),
         asked_from=since.date() if since else None,
         asked_to=until.date() if until else None,
-        sex=options.get("sex"),
-        age_min=options.get("age_min"),
-        age_max=options.get("age_max"),
+        asker_sex=options.get("asker_sex"),
+        asker_age_min=options.get("asker_age_min"),
+        asker_age_max=options.get("asker_age_max"),
         answered=options.get("answered"),
     )

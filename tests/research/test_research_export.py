@@ -107,7 +107,7 @@ def test_filters_match_search_semantics(built: Built, tmp_path: Path) -> None:
     assert manifest_of(out)["filters"] == {
         "answered": False,
         "asked_from": "2023-02-01",
-        "sex": "male",
+        "asker_sex": "male",
     }
 
 

@@ -53,13 +53,15 @@ def _matches(record: QARecord, filters: SearchFilters) -> bool:
         filters.doctor is None or filters.doctor in {a.doctor_name for a in record.answers},
         filters.asked_from is None or (asked is not None and asked >= filters.asked_from),
         filters.asked_to is None or (asked is not None and asked <= filters.asked_to),
-        filters.sex is None or record.asker.sex == filters.sex,
+        filters.asker_sex is None or record.asker.sex == filters.asker_sex,
         filters.answered is None or bool(record.answers) == filters.answered,
     ]
-    if filters.age_min is not None or filters.age_max is not None:
+    if filters.asker_age_min is not None or filters.asker_age_max is not None:
         checks.append(low is not None or high is not None)
-        checks.append(filters.age_min is None or high is None or high >= filters.age_min)
-        checks.append(filters.age_max is None or low is None or low <= filters.age_max)
+        checks.append(
+            filters.asker_age_min is None or high is None or high >= filters.asker_age_min
+        )
+        checks.append(filters.asker_age_max is None or low is None or low <= filters.asker_age_max)
     return all(checks)
 
 
@@ -101,11 +103,11 @@ def test_or_and_exclusion(filled: Archive) -> None:
         SearchFilters(department="Cardiology"),
         SearchFilters(doctor="Li Wei"),
         SearchFilters(asked_from=date(2024, 1, 5), asked_to=date(2024, 1, 10)),
-        SearchFilters(sex="female"),
-        SearchFilters(age_min=40, age_max=45),
-        SearchFilters(age_min=55),
+        SearchFilters(asker_sex="female"),
+        SearchFilters(asker_age_min=40, asker_age_max=45),
+        SearchFilters(asker_age_min=55),
         SearchFilters(answered=False),
-        SearchFilters(answered=True, sex="male", department="Dermatology"),
+        SearchFilters(answered=True, asker_sex="male", department="Dermatology"),
     ],
 )
 def test_filters(filled: Archive, filters: SearchFilters) -> None:
@@ -121,7 +123,9 @@ def test_filters(filled: Archive, filters: SearchFilters) -> None:
 
 def test_filters_select_something() -> None:
     """Guards the table above: each filter there must be able to tell records apart."""
-    assert 0 < sum(_matches(r, SearchFilters(age_min=40, age_max=45)) for r in CORPUS) < 19
+    assert (
+        0 < sum(_matches(r, SearchFilters(asker_age_min=40, asker_age_max=45)) for r in CORPUS) < 19
+    )
     assert sum(_matches(r, SearchFilters(answered=False)) for r in CORPUS) == 1
 
 
@@ -206,8 +210,8 @@ def test_unsearchable_queries_raise_search_query_error(
 @pytest.mark.parametrize(
     ("filters", "message"),
     [
-        (SearchFilters(sex="other"), "sex must be one of"),
-        (SearchFilters(age_min=50, age_max=20), "age_min"),
+        (SearchFilters(asker_sex="other"), "sex must be one of"),
+        (SearchFilters(asker_age_min=50, asker_age_max=20), "age_min"),
         (SearchFilters(asked_from=date(2024, 2, 1), asked_to=date(2024, 1, 1)), "asked_from"),
     ],
 )
@@ -264,7 +268,7 @@ def test_ranking_is_bounded_to_the_newest_candidates(archive: Archive) -> None:
         bounded = search(conn, "zebrafish", limit=3, candidates=3)
         assert {h.page_id for h in bounded} == set(weak_ids[-3:])
         assert [h.rank for h in bounded] == sorted((h.rank for h in bounded), reverse=True)
-        female = SearchFilters(sex="female")
+        female = SearchFilters(asker_sex="female")
         newest_female = sorted(ids[r.url] for r in weak if r.asker.sex == "female")[-2:]
         filtered = search(conn, "zebrafish", female, limit=2, candidates=2)
         assert {h.page_id for h in filtered} == set(newest_female)
