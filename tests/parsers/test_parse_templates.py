@@ -290,6 +290,19 @@ def test_section_labels_may_show_a_count() -> None:
     assert [(r.topic, r.department) for r in found.related_faq] == [("Knee", "Orthopedics")]
 
 
+def test_a_response_count_heading_ends_more_info() -> None:
+    """Readers' comments under a "Responses (2)" heading are not More Info; the same heading
+    right above the doctor's reply heads the reply, which stays."""
+    comments = "<h2>Responses (2)</h2><p>Lily 2 days ago</p><p>Thanks, this helped me.</p>"
+    found = record(
+        QUESTION + ASKER + REPLY + "<h2>More Info</h2><p>Knees take load.</p>" + comments
+    )
+    assert found.explanation is not None
+    assert found.explanation.text == "Knees take load."
+    found = record(QUESTION + ASKER + "<h2>Responses (2)</h2>" + REPLY)
+    assert [(a.doctor_name, a.body) for a in found.answers] == [("Lin Kai", "Try ice.")]
+
+
 def test_the_asker_phrase_after_the_ask_date_and_the_question_below() -> None:
     for meta in (
         "<div><span>Ask Date: May 1, 2024</span><span>Ho, 20~29 year old male.</span></div>",

@@ -94,7 +94,8 @@ _COMMENTS = re.compile(
     r"^(?:(?:\d+|one|two|three|no)\s+(?:thoughts?|comments?|responses?|repl(?:y|ies))"
     r"(?:\s+(?:on|to)\b.*)?|leave a (?:reply|comment)(?:\s+cancel reply)?|cancel reply|"
     r"post a comment|add a comment|write a comment|join the (?:discussion|conversation)|"
-    r"comments?(?:\s*\(\d+\))?|comments are closed\.?|discussion|what do you think\??|"
+    r"comments?(?:\s*\(\d+\))?|responses?\s*\(\d+\)|comments are closed\.?|discussion|"
+    r"what do you think\??|"
     r"your email address will not be published.*|reply to .{1,40}|log in to (?:reply|comment).*)"
     r"\s*[:：]?$",
     re.I,
@@ -153,6 +154,7 @@ _SHORT_FIRST = frozenset(
     {
         *("one", "two", "three", "no", "leave", "cancel", "post", "add", "write", "join"),
         *("comment", "comments", "discussion", "what", "your", "reply", "log", "previous"),
+        *("response", "responses"),
         *("prev", "next", "older", "newer", "related", "you", "recommended", "popular"),
         *("most", "recent", "latest", "read", "more", "trending", "categories", "archives"),
         *("tag", "tags", "meta", "follow", "subscribe", "sign", "our", "newsletter", "about"),
@@ -471,6 +473,8 @@ class Chrome:
             kind = AVATAR
         elif kind in (COMMENTS, WIDGET) and line.region < 0 and self._prose_next(index):
             kind = None  # "Discussion" heading a paragraph of More Info, not a comment section
+        elif kind == COMMENTS and line.region < 0 and self._reply_next(index):
+            kind = None  # "Responses (2)" heading the doctors' replies, not readers' comments
         self._kinds[index] = kind
         return kind
 
@@ -487,6 +491,14 @@ class Chrome:
             and not following.links
             and following.region < 0
         )
+
+    def _reply_next(self, index: int) -> bool:
+        """The line after ``index`` is a doctor header or a ``Reply Date``: a comment-like
+        heading above it ("Responses (2)") heads the article's own replies."""
+        if index + 1 >= len(self.lines):
+            return False
+        following = self.lines[index + 1].text
+        return doctor(following) is not None or REPLY_DATE.search(following) is not None
 
     def _names_next(self, index: int) -> bool:
         """Line ``index`` (a person's initials, no link, no heading) stands right above a doctor
