@@ -249,9 +249,7 @@ class SiteSpider(scrapy.Spider):
         return
         yield
 
-    def seed_file_request(
-        self, url: str, callback: Any, kind: str, *, priority: int = 0, **extra: Any
-    ) -> Request:
+    def seed_file_request(self, url: str, callback: Any, kind: str, **extra: Any) -> Request:
         """A seed file's request, counted in flight until its callback or errback runs."""
         self._seed_files_in_flight += 1
         return scrapy.Request(
@@ -259,7 +257,6 @@ class SiteSpider(scrapy.Spider):
             callback=callback,
             errback=self.on_error,
             dont_filter=True,
-            priority=priority,
             meta={meta.SEED_FILE: kind, **extra},
         )
 
