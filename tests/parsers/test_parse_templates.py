@@ -303,6 +303,26 @@ def test_a_response_count_heading_ends_more_info() -> None:
     assert [(a.doctor_name, a.body) for a in found.answers] == [("Lin Kai", "Try ice.")]
 
 
+def test_a_doctor_header_glued_from_spans_without_spaces() -> None:
+    """Sibling spans with no whitespace between them render as one glued word
+    ("Dr. Lin KaireplyOrthopedics"): the name and department are still read, not the whole
+    run as the doctor's name."""
+    date = "<p>Reply Date: 2024/05/02</p>"
+    for header in (
+        "<div><span>Dr. Lin Kai</span><span>reply</span><span>Orthopedics</span></div>",
+        "<div><span>Dr. </span><span>Lin Kai</span><span>Reply</span><span>Orthopedics</span>"
+        "</div>",
+        "<div><span>Dr. Lin Kai</span><span>reply</span><span>Orthopedics</span>"
+        "<span>Reply Date: 2024/05/02</span></div>",
+    ):
+        body = header + "<p>Try ice.</p>" + ("" if "Reply Date" in header else date)
+        found = record(QUESTION + ASKER + body)
+        assert [(a.doctor_name, a.department, a.body, a.replied_on) for a in found.answers] == [
+            ("Lin Kai", "Orthopedics", "Try ice.", "2024-05-02")
+        ], header
+        assert found.warnings == ()
+
+
 def test_the_asker_phrase_after_the_ask_date_and_the_question_below() -> None:
     for meta in (
         "<div><span>Ask Date: May 1, 2024</span><span>Ho, 20~29 year old male.</span></div>",

@@ -84,9 +84,13 @@ REPLY_DATE = Label(
 _REPLY_SEPARATOR = r"[\s:：·•|\-–—]*"
 # "Dr." (a space optional), or "Dr"/"Doctor" and a space, then a name that starts with a
 # letter that is not lower case: never "Doctor's Reply" or "Doctors reply" (headings).
+# Sibling spans with no space between them render glued ("Dr. Lin KaireplyOrthopedics"): the
+# reply word may follow the name's last letter directly and be followed by the department's
+# capital (no English word ends in "reply" or "replied", so no name is cut short).
 DOCTOR = re.compile(
-    rf"^(?:Dr\.\s*|(?:Dr|Doctor)\s+)(?P<name>(?-i:(?![a-z]))[^\W\d_].*?)\s+"
-    rf"(?:{_alternatives('reply')})\b{_REPLY_SEPARATOR}(?P<dept>.*)$",
+    rf"^(?:Dr\.\s*|(?:Dr|Doctor)\s+)(?P<name>(?-i:(?![a-z]))[^\W\d_].*?)(?:\s+|(?<=[^\W\d_]))"
+    rf"(?:{_alternatives('reply')})(?:\b|(?=(?-i:[A-Z])))"
+    rf"{_REPLY_SEPARATOR}(?P<dept>.*)$",
     re.I,
 )
 #: The rest of a doctor line that markup put in its own element: ``reply <Department>``.
