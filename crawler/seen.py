@@ -2,18 +2,28 @@
 
 Scrapy's default filter keeps a 20-byte fingerprint object per request in a Python set, about
 100 bytes each once set overhead is counted, and it only grows (scrapy/scrapy#5307). Nearly
-every URL this crawler sees is ``<prefix>/article/<integer id>``, so those are kept as one bit
-per id in a bitmap per prefix; anything else (FAQ pages, sitemaps) as an 8-byte digest.
+every URL this crawler sees is a question page that ends in its integer id (the site's URL
+shape, from its package: ``parsers.sites``), so those are kept as one bit per id in a bitmap
+per prefix; anything else (FAQ pages, sitemaps) as an 8-byte digest.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 
-_ARTICLE = re.compile(r"^(?P<prefix>[^?#]*/article/)(?P<id>\d{1,9})$")
+from parsers import sites
+
 #: Ids beyond this go to the digest set rather than growing a bitmap past 16 MB.
 MAX_BITMAP_ID = 128_000_000
+
+
+def _numbered(url: str) -> tuple[str, int] | None:
+    """``url`` as (prefix, id) when it is a question page that ends in its id, else ``None``."""
+    found = sites.question_id(url)
+    if found is None or not (found.isascii() and found.isdigit()) or not url.endswith(found):
+        return None
+    number = int(found)
+    return (url[: -len(found)], number) if number <= MAX_BITMAP_ID else None
 
 
 class SeenUrls:
@@ -23,10 +33,10 @@ class SeenUrls:
 
     def add(self, url: str) -> bool:
         """Mark ``url`` (already canonical) as seen; True if it was not seen before."""
-        match = _ARTICLE.match(url)
-        if match and int(match["id"]) <= MAX_BITMAP_ID:
-            number = int(match["id"])
-            bitmap = self._bitmaps.setdefault(match["prefix"], bytearray())
+        numbered = _numbered(url)
+        if numbered is not None:
+            prefix, number = numbered
+            bitmap = self._bitmaps.setdefault(prefix, bytearray())
             index, bit = divmod(number, 8)
             if index >= len(bitmap):
                 bitmap.extend(bytes(index - len(bitmap) + 1 + len(bitmap) // 2))
@@ -41,10 +51,11 @@ class SeenUrls:
         return True
 
     def __contains__(self, url: str) -> bool:
-        match = _ARTICLE.match(url)
-        if match and int(match["id"]) <= MAX_BITMAP_ID:
-            bitmap = self._bitmaps.get(match["prefix"])
-            index, bit = divmod(int(match["id"]), 8)
+        numbered = _numbered(url)
+        if numbered is not None:
+            prefix, number = numbered
+            bitmap = self._bitmaps.get(prefix)
+            index, bit = divmod(number, 8)
             return bitmap is not None and index < len(bitmap) and bool(bitmap[index] & (1 << bit))
         return hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest() in self._digests
 

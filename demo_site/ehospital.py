@@ -29,6 +29,7 @@ from demo_site.site import Page
 from parsers.record import Answer, Asker, QARecord, RelatedFAQ
 from parsers.schema import missing_fields
 from parsers.sites.ehospital import parse as ehospital
+from parsers.sites.ehospital.urls import INDEX_PATH, QUESTION_PATH, question_url
 from parsers.urls import canonicalize_url
 
 #: Faults the HTTP server applies to a question page (a redirect chain needs a path id).
@@ -179,7 +180,7 @@ class EHospitalSite:
         )
 
     def url_for(self, q_no: int) -> str:
-        return ehospital.question_url(self.base_url, q_no)
+        return question_url(self.base_url, q_no)
 
     def listing_url(self, topic: str, department: str) -> str:
         return canonicalize_url(
@@ -252,7 +253,7 @@ class EHospitalSite:
     def faulted(self) -> dict[int, Fault]:
         faults = {}
         for q_no in self.question_ids():
-            fault = self.fault_for(ehospital.QUESTION_PATH + f"?q_no={q_no}")
+            fault = self.fault_for(QUESTION_PATH + f"?q_no={q_no}")
             if fault is not None:
                 faults[q_no] = fault
         return faults
@@ -267,9 +268,9 @@ class EHospitalSite:
     def page(self, path: str, request_headers: dict[str, str] | None = None) -> Page:
         """The response to a GET of ``path`` (with its query)."""
         route = urlsplit(path).path
-        if route == ehospital.QUESTION_PATH:
+        if route == QUESTION_PATH:
             return self._question_page(_q_no(path))
-        if route == ehospital.INDEX_PATH:
+        if route == INDEX_PATH:
             return self._index()
         if route == "/doctor/Often_question/type_detail.php":
             return self._listing(path)
@@ -357,7 +358,7 @@ class EHospitalSite:
 
 
 def _q_no(path: str) -> int | None:
-    if urlsplit(path).path != ehospital.QUESTION_PATH:
+    if urlsplit(path).path != QUESTION_PATH:
         return None
     value = _query(path).get("q_no", "")
     return int(value) if value.isdigit() else None

@@ -7,46 +7,31 @@ gave no record and carry on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from urllib.parse import urlsplit
+from collections.abc import Mapping
 
+from parsers import sites
 from parsers.decode import markup_of
 from parsers.errors import EmptyBody, ExtractionFailed, PageNotFound, ParseError, UnsupportedSite
-from parsers.lines import Document, load
+from parsers.lines import load
 from parsers.record import QARecord
-from parsers.sites.doctorqna import parse as doctorqna
-from parsers.sites.ehospital import parse as ehospital
-from parsers.sites.qapage import parse as qapage
 
-#: Site name -> the version of its parser. Bump a version whenever its output changes, so
-#: the archive knows which stored records a re-parse would change.
+#: Site name -> the version of its parser (from the registry, ``parsers.sites``). A version is
+#: bumped whenever its parser's output changes, so the archive knows which stored records a
+#: re-parse would change.
 PARSER_VERSIONS: dict[str, str] = {
-    doctorqna.SITE: doctorqna.VERSION,
-    ehospital.SITE: ehospital.VERSION,
-    "qapage": qapage.VERSION,
-}
-
-#: Host -> site parser name.
-SITE_HOSTS: dict[str, str] = {
-    "doctorqna.com": doctorqna.SITE,
-    "www.doctorqna.com": doctorqna.SITE,
-    **dict.fromkeys(ehospital.HOSTS, ehospital.SITE),
-}
-
-_SITE_PARSERS: dict[str, Callable[[Document, str], QARecord]] = {
-    doctorqna.SITE: doctorqna.parse_document,
-    ehospital.SITE: ehospital.parse_document,
+    site.name: site.version for site in (*sites.SITES, sites.GENERIC)
 }
 
 
 def parser_version(site: str) -> str:
     """The version of the parser that handles ``site`` (the generic one for unknown sites)."""
-    return PARSER_VERSIONS.get(site, PARSER_VERSIONS["qapage"])
+    return (sites.by_name(site) or sites.GENERIC).version
 
 
 def site_for(url: str) -> str | None:
     """The site parser name for ``url``'s host, or ``None`` if only the generic one applies."""
-    return SITE_HOSTS.get((urlsplit(url).hostname or "").lower())
+    found = sites.for_url(url)
+    return found.name if found is not None else None
 
 
 def parse(
@@ -63,20 +48,17 @@ def parse(
     schema.org QAPage data. Raises only ``ParseError`` subclasses.
     """
     try:
-        name = site or site_for(url)
-        if name is not None and name not in _SITE_PARSERS:
-            raise UnsupportedSite(f"unknown site parser {name!r}", url=url)
+        plugin = sites.for_url(url) if site is None else sites.by_name(site)
+        if plugin is None and site is not None:
+            raise UnsupportedSite(f"unknown site parser {site!r}", url=url)
+        plugin = plugin or sites.GENERIC
         try:
             markup = markup_of(body, headers)
         except EmptyBody:
-            if name == ehospital.SITE and ehospital.external_id(url) is not None:
-                # 台灣e院 answers a question id it does not have with an empty page.
+            if plugin.empty_means_not_found and plugin.external_id(url) is not None:
                 raise PageNotFound("an empty question page: no such question", url=url) from None
             raise
-        doc = load(markup)
-        if name is None:
-            return qapage.parse_document(doc, url)
-        return _SITE_PARSERS[name](doc, url)
+        return plugin.parse(load(markup), url)
     except ParseError as error:
         error.url = error.url or url
         raise
@@ -86,7 +68,6 @@ def parse(
 
 __all__ = [
     "PARSER_VERSIONS",
-    "SITE_HOSTS",
     "ParseError",
     "QARecord",
     "parse",

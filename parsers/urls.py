@@ -6,6 +6,7 @@ following, the duplicate filter), so both always agree on what "the same page" m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 #: Query parameters that identify a campaign or a click, never a page.
@@ -27,10 +28,18 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
 )
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
 
-#: Hosts known to serve only HTTPS: an ``http://`` link to them names the same page.
-HTTPS_HOSTS: frozenset[str] = frozenset({"doctorqna.com", "www.doctorqna.com"})
+#: Hosts known to serve only HTTPS: an ``http://`` link to them names the same page. Declared
+#: by the site registry (``parsers.sites``) from each site's description, so that this module
+#: names no site; importing anything of ``parsers`` loads the registry first.
+HTTPS_HOSTS: frozenset[str] = frozenset()
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def declare_https_only(hosts: Iterable[str]) -> None:
+    """Add ``hosts`` to those whose ``http://`` URLs are canonicalised to ``https://``."""
+    global HTTPS_HOSTS
+    HTTPS_HOSTS = HTTPS_HOSTS | {host.lower() for host in hosts}
 
 
 def is_tracking_param(name: str) -> bool:

@@ -154,7 +154,7 @@ def _prepare(index: int, record: QARecord | None, capture: Capture) -> _Item:
         )
     if record is not None and record.site != capture.site:
         raise IngestError(f"{where}: record site {record.site!r} != capture site {capture.site!r}")
-    identity = page_identity(record, capture.url)
+    identity = page_identity(record, capture.url, capture.site)
     record = identity.record
     try:
         rows = record_rows(record) if record is not None else None

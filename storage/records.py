@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from parsers import sites
 from parsers.record import (
     SPARSE_FIELDS,
     Answer,
@@ -38,19 +38,9 @@ NON_CONTENT_FIELDS: tuple[str, ...] = (
     *(field.path for field in CAPTURE_FIELDS),
 )
 
-#: ``/article/<digits>`` at the end of a canonical URL: the one URL shape that is a Q&A page
-#: (doctorqna.com/en/article/200123), so failed or unparsed fetches of it still get a page row.
-_ARTICLE_PATH = re.compile(r"^https?://[^/]+/(?:[^?#]*/)?article/(\d+)$")
-
 
 class IngestError(ValueError):
     """A record or capture the archive refuses; nothing of its batch was written."""
-
-
-def article_external_id(canonical_url: str) -> str | None:
-    """The article id if ``canonical_url`` is a Q&A article URL, else ``None``."""
-    match = _ARTICLE_PATH.match(canonical_url)
-    return match.group(1) if match else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +61,12 @@ def _site_key(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), host, parts.port
 
 
-def page_identity(record: QARecord | None, fetched_url: str) -> PageIdentity:
-    """File a capture of ``fetched_url`` under its canonical page, safely.
+def page_identity(record: QARecord | None, fetched_url: str, site: str) -> PageIdentity:
+    """File a capture of ``fetched_url`` (a page of ``site``) under its canonical page, safely.
+
+    The site's own package says which URLs are question pages and what id they carry
+    (``parsers.sites.external_id``): storage holds no site's URL shape. A question page gets a
+    page row even when its fetch gave no record if its site says so (doctorqna does).
 
     A page's ``rel=canonical`` is accepted only when it is on the same site and names the
     fetched article (the same article id; for a URL that is not an article, only the URL
@@ -82,11 +76,12 @@ def page_identity(record: QARecord | None, fetched_url: str) -> PageIdentity:
     URL (and the id that URL carries), and the declared value is returned for the capture.
     """
     fetched = canonicalize_url(fetched_url)
-    fetched_id = article_external_id(fetched)
+    fetched_id = sites.external_id(site, fetched)
     if record is None:
-        return PageIdentity(fetched, fetched_id, None)
+        kept_id = fetched_id if sites.failed_fetches_make_pages(site) else None
+        return PageIdentity(fetched, kept_id, None)
     declared = canonicalize_url(record.canonical_url, base=fetched)
-    declared_id = article_external_id(declared)
+    declared_id = sites.external_id(site, declared)
     if declared == fetched or (
         _site_key(declared) == _site_key(fetched)
         and fetched_id is not None

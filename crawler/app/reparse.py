@@ -270,7 +270,8 @@ def _read_and_parse(target: _Target, data_dir: Path, parse: ParseFunction) -> _P
         record = parse(response.body, row.url, response.headers, site=target.site)
     except ParseError as exc:
         return _Parsed(capture, None, exc)
-    filed = page_identity(record, row.url).record  # as ingest files it, so the same hash
+    # Filed as ingest files it, so the hash is the one ingest would store.
+    filed = page_identity(record, row.url, target.site).record
     return _Parsed(capture, record, None, encode_record(filed)[1] if filed else None)
 
 

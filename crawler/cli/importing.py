@@ -37,7 +37,7 @@ from storage.warc.index import write_index
 
 def site_names() -> list[str]:
     """The sites whose hosts the parsers know (what ``--site`` accepts)."""
-    return sorted(set(parsers.SITE_HOSTS.values()))
+    return sorted(parsers.sites.names())
 
 
 @click.command("import")

@@ -20,7 +20,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from crawler.plan import CrawlPlan
 from crawler.spiders.base import SiteSpider
-from parsers.sites.ehospital import parse as ehospital
+from parsers.sites.ehospital import SITE as EHOSPITAL
+from parsers.sites.ehospital.urls import INDEX_PATH
 from parsers.urls import canonicalize_url
 
 #: Questions a crawl naming no seed fetches, counting down from the newest.
@@ -38,7 +39,7 @@ def latest_question(body: bytes, url: str) -> int | None:
     ids = []
     for node in nodes:
         try:
-            q_no = ehospital.external_id(canonicalize_url(node.attributes["href"] or "", url))
+            q_no = EHOSPITAL.external_id(canonicalize_url(node.attributes["href"] or "", url))
         except ValueError:
             continue
         if q_no is not None:
@@ -48,8 +49,8 @@ def latest_question(body: bytes, url: str) -> int | None:
 
 class EHospitalSpider(SiteSpider):
     name = "ehospital"
-    site = ehospital.SITE
-    default_base_url = ehospital.DEFAULT_BASE_URL
+    site = EHOSPITAL.name
+    default_base_url = EHOSPITAL.default_base_url
     # Spider priority: the crawl's --no-politeness (command-line priority) still overrides it.
     custom_settings: ClassVar[dict[str, Any]] = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
@@ -58,17 +59,15 @@ class EHospitalSpider(SiteSpider):
         return replace(plan, latest=DEFAULT_LATEST)
 
     def article_url(self, number: int) -> str:
-        return ehospital.question_url(self.base_url, number)
+        return EHOSPITAL.url_for(self.base_url, number)
 
     def article_number(self, url: str) -> int | None:
-        q_no = ehospital.external_id(url)
+        q_no = EHOSPITAL.external_id(url)
         return int(q_no) if q_no is not None else None
 
     def seed_files(self) -> Iterator[scrapy.Request]:
         if self.plan.latest:
-            yield self.seed_file_request(
-                self.base_url + ehospital.INDEX_PATH, self.parse_index, "index"
-            )
+            yield self.seed_file_request(self.base_url + INDEX_PATH, self.parse_index, "index")
 
     def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
         """Seed the ``latest`` questions counting down from the one the home page links."""

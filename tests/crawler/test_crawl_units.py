@@ -13,7 +13,7 @@ from crawler.plan import CrawlPlan, parse_id_range, plan_fields
 from crawler.report import CoverageThresholds
 from crawler.seen import SeenUrls
 from crawler.settings import DOWNLOADER_MIDDLEWARES
-from crawler.spiders.doctorqna import DoctorQnaSpider, article_id
+from crawler.spiders.doctorqna import DoctorQnaSpider
 from crawler.spiders.ehospital import EHospitalSpider
 from crawler.stats import CrawlCounts
 from parsers.record import EXPECTED_FIELDS, QARecord
@@ -63,8 +63,6 @@ def test_id_ranges() -> None:
         parse_id_range("abc")
     with pytest.raises(ValueError, match="empty"):
         parse_id_range("10-5")
-    assert article_id("https://doctorqna.com/en/article/203000") == 203000
-    assert article_id("https://doctorqna.com/en/faq/x") is None
 
 
 def _record(missing: tuple[str, ...]) -> QARecord:

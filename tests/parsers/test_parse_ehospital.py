@@ -9,7 +9,8 @@ import pytest
 
 from parsers import parse, site_for
 from parsers.errors import NotAnArticle, PageNotFound
-from parsers.sites.ehospital.parse import external_id, question_url, unescape
+from parsers.sites.ehospital.parse import unescape
+from parsers.sites.ehospital.urls import external_id, question_url
 
 URL = "https://sp1.hso.mohw.gov.tw/doctor/All/ShowDetail.php?q_no=200001"
 

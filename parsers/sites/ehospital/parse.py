@@ -42,6 +42,7 @@ from parsers.flatten import (
 from parsers.lines import Document, Line
 from parsers.record import Answer, Asker, QARecord, RelatedFAQ
 from parsers.schema import missing_fields
+from parsers.sites.ehospital.urls import external_id
 from parsers.text import clean_text
 from parsers.urls import canonicalize_url
 from parsers.warnings import (
@@ -56,11 +57,6 @@ from parsers.warnings import (
 SITE = "ehospital"
 VERSION = "ehospital/1"
 LANGUAGE = "zh-Hant"
-HOSTS: tuple[str, ...] = ("sp1.hso.mohw.gov.tw",)
-DEFAULT_BASE_URL = "https://sp1.hso.mohw.gov.tw"
-#: The question page; ``q_no`` is the question's id. ``Index1.php`` links the latest one.
-QUESTION_PATH = "/doctor/All/ShowDetail.php"
-INDEX_PATH = "/doctor/Index1.php"
 
 #: The record fields a complete question page has (``QARecord.missing`` order): the site has
 #: no long-form explanation and no similar-question teasers.
@@ -128,20 +124,6 @@ def unescape(text: str | None) -> str | None:
     if not text or "\\" not in text:
         return text
     return _MAGIC_QUOTE.sub(r"\1", text)
-
-
-def question_url(base_url: str, q_no: int | str) -> str:
-    """The canonical URL of question ``q_no`` on the site (or a stand-in) at ``base_url``."""
-    return canonicalize_url(f"{base_url.rstrip('/')}{QUESTION_PATH}?q_no={q_no}")
-
-
-def external_id(url: str) -> str | None:
-    """``q_no`` of a question page URL, else ``None``."""
-    parts = urlsplit(url)
-    if not parts.path.endswith(QUESTION_PATH):
-        return None
-    value = dict(parse_qsl(parts.query)).get("q_no", "").strip()
-    return value if value.isdigit() else None
 
 
 def _canonical(url: str, q_no: str | None) -> str:
