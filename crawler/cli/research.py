@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 import parsers
+import storage.search as full_text
 from crawler.app.reparse import reparse as run_reparse
 from crawler.cli.console import Console
 from crawler.cli.errors import EXIT_USAGE, CommandFailed, quiet_broken_pipe
@@ -107,6 +108,9 @@ def search(
     shown = f"showing {len(hits)} of {total} hit(s) for {text!r}"
     if len(hits) < total:
         shown += f" (--limit {min(total, 1000)} for more)"
+    if total > full_text.RANK_CANDIDATES:
+        # Bounded ranking must never pass for a ranking of every match (docs/researchers.md).
+        shown += f"; best-ranked among the {full_text.RANK_CANDIDATES:,} newest matches"
     if as_json:
         for hit in hits:
             click.echo(_dumps(asdict(hit)))

@@ -135,3 +135,19 @@ def test_show_unknown_page_fails_clearly(built: Built) -> None:
     result = invoke(show, built, "https://doctorqna.com/en/article/999")
     assert result.exit_code == 1
     assert "no archived page" in result.output
+
+
+def test_search_says_when_it_ranked_only_the_newest_matches(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bounded ranking (storage.search.RANK_CANDIDATES) is a different answer from ranking
+    every match, so the summary line says so instead of passing for the full ranking."""
+    everything = invoke(search, built, "question", "--json", "--limit", "1000")
+    total = len(everything.stdout.splitlines())
+    assert "newest matches" not in everything.stderr
+    monkeypatch.setattr("storage.search.RANK_CANDIDATES", 3)
+    bounded = invoke(search, built, "question", "--json", "--limit", "2")
+    assert bounded.exit_code == 0, bounded.output
+    assert len(bounded.stdout.splitlines()) == 2
+    assert f"showing 2 of {total} hit(s)" in bounded.stderr
+    assert "best-ranked among the 3 newest matches" in bounded.stderr
