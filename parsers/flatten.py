@@ -437,27 +437,32 @@ def special_elements(body: LexborNode, markup: bytes | str) -> dict[int, tuple]:
 
 
 def _describe(attributes: dict[str, str | None], tag: str) -> tuple[int, str | None] | None:
-    if "hidden" in attributes:
+    role = (attributes.get("role") or "").strip().lower().split()
+    # A tab panel is hidden only until a reader picks its tab: its text is the page's, shown
+    # one panel at a time (tabs hide the others with ``hidden``, ``display:none`` or
+    # ``aria-hidden``), so none of those hides it here.
+    panel = bool(role) and role[0] == "tabpanel"
+    if "hidden" in attributes and not panel:
         return SKIP, None
     if tag == "dialog" and "open" not in attributes:
         return SKIP, None
     style = attributes.get("style")
     flags, kind = 0, None
-    if (attributes.get("aria-hidden") or "").strip().lower() == "true":
+    if (attributes.get("aria-hidden") or "").strip().lower() == "true" and not panel:
         flags, kind = ARIA_HIDDEN, HIDDEN_COPY
     if style:
         for name, value in _DISPLAY.findall(style):
             value = value.lower()
             if name.lower() == "visibility":
-                if value in ("hidden", "collapse"):
+                if value in ("hidden", "collapse") and not panel:
                     return SKIP, None
             elif value == "none":
-                return SKIP, None
+                if not panel:
+                    return SKIP, None
             elif value in _BLOCK_DISPLAYS:
                 flags = BLOCK
             elif value in _INLINE_DISPLAYS:
                 flags = INLINE_BOX
-    role = (attributes.get("role") or "").strip().lower().split()
     if role and role[0] in _ROLE_FLAGS:
         role_flags, role_kind = _ROLE_FLAGS[role[0]]
         flags |= role_flags

@@ -410,6 +410,25 @@ def test_section_labels_as_accordion_toggles_and_tabs() -> None:
     assert found.warnings == ()
 
 
+def test_tab_panels_hidden_until_their_tab_is_picked_are_read() -> None:
+    """Tabs hide every panel but the chosen one; a reader picks a tab and reads it, so a
+    hidden panel's text is the page's as much as the shown one's."""
+    for hide in ("hidden", "style='display: none'", "aria-hidden='true'"):
+        tabs = (
+            "<div role='tablist'><button role='tab' aria-selected='true'>Similar Q&amp;A"
+            "</button><button role='tab'>Related FAQ</button></div>"
+            "<div role='tabpanel'><div><a href='/en/article/1'>Stairs hurt</a><p>Q one ...</p>"
+            "<p>Dr. Lin Kai reply Orthopedics</p><p>Ice.</p>"
+            "<a href='/en/article/1'>[Read More] Stairs hurt</a></div></div>"
+            f"<div role='tabpanel' {hide}><ul><li><a href='/en/faq/knee'>Knee</a> (Orthopedics)"
+            "</li></ul></div>"
+        )
+        found = record("<main>" + QUESTION + ASKER + REPLY + tabs + "</main>")
+        assert [(s.title, s.doctor_name) for s in found.similar] == [("Stairs hurt", "Lin Kai")]
+        assert [(r.topic, r.department) for r in found.related_faq] == [("Knee", "Orthopedics")]
+        assert found.warnings == (), hide
+
+
 def test_a_row_of_action_links_is_not_reply_text() -> None:
     reply = (
         "<ul><li><div>Dr. Lin Kai reply Orthopedics</div><div>Try ice.</div>"
