@@ -14,12 +14,13 @@ content is written children first and the question last (see migration 0002).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    String,
     Table,
     bindparam,
     column,
@@ -182,6 +183,9 @@ def _max_length(table: Table, name: str) -> int:
     return table.c[name].type.length  # type: ignore[attr-defined,no-any-return]
 
 
+#: The ``Capture`` fields stored in the ``captures`` column of the same name (``site`` is
+#: stored as ``site_id``; ``fetched_at`` is normalised first): the dataclass is their list.
+_CAPTURE_COLUMNS = tuple(f.name for f in fields(Capture) if f.name not in ("site", "fetched_at"))
 _BOUNDED_QUESTION = tuple(f for f in QUESTION_FIELDS if f.max_length is not None)
 #: Doctor and department names are bounded by their name tables ("doctor name" below).
 _BOUNDED_ANSWER = tuple(
@@ -193,17 +197,9 @@ _BOUNDED_ANSWER = tuple(
 #: even notice, and the archive would then differ between backends).
 _LIMITS = {
     **{
-        f"capture.{n}": _max_length(captures_t, n)
-        for n in (
-            "url",
-            "payload_digest",
-            "warc_file",
-            "content_type",
-            "etag",
-            "last_modified",
-            "error_code",
-            "parser_version",
-        )
+        f"capture.{n}": captures_t.c[n].type.length  # type: ignore[attr-defined]
+        for n in _CAPTURE_COLUMNS
+        if isinstance(captures_t.c[n].type, String) and captures_t.c[n].type.length
     },
     "page url": _max_length(pages_t, "url"),
     "external_id": _max_length(pages_t, "external_id"),
@@ -350,21 +346,8 @@ def _upsert_captures(
             {
                 "page_id": page.id if page else None,
                 "site_id": cache.sites[capture.site],
-                "crawl_run_id": capture.crawl_run_id,
-                "url": capture.url,
                 "fetched_at": item.fetched_at,
-                "http_status": capture.http_status,
-                "payload_digest": capture.payload_digest,
-                "warc_file": capture.warc_file,
-                "warc_offset": capture.warc_offset,
-                "warc_length": capture.warc_length,
-                "content_type": capture.content_type,
-                "etag": capture.etag,
-                "last_modified": capture.last_modified,
-                "parse_outcome": capture.parse_outcome,
-                "error_code": capture.error_code,
-                "error_message": capture.error_message,
-                "parser_version": capture.parser_version,
+                **{name: getattr(capture, name) for name in _CAPTURE_COLUMNS},
                 "warnings": list(item.record.warnings) if item.record is not None else None,
                 "declared_canonical": _truncated(item.rejected_canonical),
                 **{
