@@ -150,6 +150,17 @@ def dump(tree: Path, pages_file: Path, out_file: Path) -> None:
     from parsers.decode import markup_of
     from parsers.lines import load
 
+    def _label_words(url: str, site: str | None) -> tuple[tuple[str, ...], ...]:
+        """The site's label words as ``parse`` passes them to ``load`` (none before the
+        site registry had them)."""
+        try:
+            from parsers import sites
+        except ImportError:
+            return ()
+        plugin = (sites.by_name(site) if site else sites.for_url(url)) or sites.GENERIC
+        words = getattr(plugin, "label_words", None)
+        return () if words is None else (words,)
+
     pages: list[Page] = pickle.loads(pages_file.read_bytes())
     with out_file.open("w", encoding="utf-8") as out:
         for name, body, url, headers, site in pages:
@@ -158,7 +169,7 @@ def dump(tree: Path, pages_file: Path, out_file: Path) -> None:
             except ParseError as error:
                 record = {"error": type(error).__name__, "message": str(error)}
             try:
-                doc = load(markup_of(body, headers))
+                doc = load(markup_of(body, headers), *_label_words(url, site))
                 lines = {
                     "lines": [_plain(line) for line in doc.lines],
                     "regions": [_plain(region) for region in doc.regions],

@@ -58,7 +58,7 @@ def parse(
             if plugin.empty_means_not_found and plugin.external_id(url) is not None:
                 raise PageNotFound("an empty question page: no such question", url=url) from None
             raise
-        return plugin.parse(load(markup), url)
+        return plugin.parse(load(markup, plugin.label_words), url)
     except ParseError as error:
         error.url = error.url or url
         raise

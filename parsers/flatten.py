@@ -28,6 +28,7 @@ import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -272,23 +273,6 @@ _NOT_LINKS = ("javascript:", "mailto:", "tel:", "#")
 _LIST_ITEM = BLOCK | ITEM
 #: Chrome regions read in one go when they hold no label: menus, headers, footers, sidebars.
 _READ_WHOLE = frozenset({NAV, BANNER, CONTENTINFO, ASIDE, SEARCH, DIALOG, AD, SHARE})
-#: Lower-case words of the labels a site parser anchors on (doctorqna's ``labels``): a region
-#: holding one is walked node by node, since it may be the article's own container.
-_LABEL_WORDS = tuple(
-    word.encode()
-    for word in (
-        "ask date",
-        "repl",
-        "more info",
-        "similar",
-        "related faq",
-        "read more",
-        "發問",
-        "回覆",
-        "延伸閱讀",
-        "相關",
-    )
-)
 _ORDINAL = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s")
 
 
@@ -476,8 +460,19 @@ def _describe(attributes: dict[str, str | None], tag: str) -> tuple[int, str | N
     return (flags, kind) if flags else None
 
 
-def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
-    """Walk ``body`` once and return its lines (see the module docstring)."""
+@lru_cache(maxsize=16)
+def _encoded(label_words: tuple[str, ...]) -> tuple[bytes, ...]:
+    return tuple(word.lower().encode() for word in label_words)
+
+
+def flatten(body: LexborNode, special: dict[int, tuple], label_words: tuple[str, ...] = ()) -> Flat:
+    """Walk ``body`` once and return its lines (see the module docstring).
+
+    ``label_words`` are lower-case words of the labels the site's parser anchors on (its
+    ``Site.label_words``): a chrome region holding one is walked node by node, since it may
+    be the article's own container; any other is read whole.
+    """
+    words = _encoded(label_words)
     out = Flat()
     lines = out.lines
     regions = out.regions
@@ -708,7 +703,7 @@ def flatten(body: LexborNode, special: dict[int, tuple]) -> Flat:
                 kind = kind or _REGION_BY_ID.get(tag_id) or NAV
                 regions.append(Region(kind, region, len(lines)))
                 region = data = len(regions) - 1
-                if kind in _READ_WHOLE and _read_region(node, lines, region):
+                if kind in _READ_WHOLE and _read_region(node, lines, region, words):
                     # Chrome with none of the article's labels: its text in one C call, its
                     # subtree detached so the walk never visits it (menus and footers are
                     # most of a real page's nodes; nothing reads the tree after the walk).
@@ -785,13 +780,15 @@ def _remove_lines(flat: Flat, drop: set[int]) -> None:
     ]
 
 
-def _read_region(node: LexborNode, lines: list[Line], region: int) -> bool:
+def _read_region(
+    node: LexborNode, lines: list[Line], region: int, label_words: tuple[bytes, ...]
+) -> bool:
     """Append a chrome region holding no label as one line, and say so; ``False`` (nothing
     appended) when the region must be walked: it may be the article's own container."""
     raw = node.text(deep=True)  # unsplit, so a label split by markup still reads
     # Bytes, so lower-casing is ASCII only (labels are ASCII or CJK) and cheap on any text.
     lowered = raw.encode("utf-8", "replace").lower()
-    if any(word in lowered for word in _LABEL_WORDS):
+    if any(word in lowered for word in label_words):
         return False
     text = " ".join(raw.split())
     if text and not text.isprintable():

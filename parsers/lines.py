@@ -180,9 +180,9 @@ def _is_canonical(link: LexborNode) -> bool:
     return "canonical" in (link.attributes.get("rel") or "").lower().split()
 
 
-def load(markup: bytes | str) -> Document:
+def load(markup: bytes | str, label_words: tuple[str, ...] = ()) -> Document:
     """Parse ``markup`` (text, or UTF-8 bytes: see ``parsers.decode.markup_of``) and flatten
-    it to lines."""
+    it to lines; ``label_words``: the site's (``parsers.flatten.flatten``)."""
     markup = bounded(markup)
     tree = LexborHTMLParser(markup)
     title, canonical, base, lang = _head_facts(tree, markup)
@@ -195,7 +195,7 @@ def load(markup: bytes | str) -> Document:
     if body is None:
         return Document((), title, canonical, lang, qa, base=base, notes=notes)
     emphasized = _emphasized(tree, body)  # before the walk, which detaches the chrome it reads
-    flat = flatten(body, special_elements(body, markup))
+    flat = flatten(body, special_elements(body, markup), label_words)
     return Document(
         tuple(flat.lines),
         title,

@@ -107,7 +107,7 @@ class Answer:
         names_table="departments",
     )
     body: str = declare("body", "string", "Reply text, one paragraph per line")
-    replied_on: str | None = declare("replied_on", "date", "Reply Date", default=None)
+    replied_on: str | None = declare("replied_on", "date", "Date of the reply", default=None)
     #: 台灣e院 names the doctor's hospital (``答復者：<hospital>／<department>／<doctor>``).
     hospital: str | None = declare(
         "hospital",
@@ -189,7 +189,7 @@ class QARecord:
     )
     asker: Asker = field(default_factory=Asker)
     asked_on: str | None = declare(
-        "asked_on", "date", "Ask Date", default=None, search_filter="asked_from"
+        "asked_on", "date", "Date the question was asked", default=None, search_filter="asked_from"
     )
     answers: tuple[Answer, ...] = ()
     explanation: Explanation | None = None

@@ -46,3 +46,6 @@ class Site:
     #: "does not exist" page: those are no pages, and must not raise the highest id that
     #: incremental crawls count up from.
     failed_fetches_make_pages: bool = False
+    #: Lower-case words of its labels: a menu, header or footer holding one may be the
+    #: article's own container and is read line by line (``parsers.flatten``).
+    label_words: tuple[str, ...] = ()

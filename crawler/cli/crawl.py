@@ -79,9 +79,9 @@ def _check_http_url(value: str, option: str, *, relative_ok: bool = False) -> st
     if relative_ok and not parts.scheme and not parts.netloc and parts.path:
         return value
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        example = "/en/article/203000 or " if relative_ok else ""
+        example = "a path on --base-url or " if relative_ok else ""
         raise click.BadParameter(
-            f"{value!r} is not an http(s) URL; give e.g. {example}https://doctorqna.com",
+            f"{value!r} is not an http(s) URL; give e.g. {example}https://example.org",
             param_hint=option,
         )
     if len(value) > 2000:

@@ -68,7 +68,7 @@ def render_detail(console: Console, detail: PageDetail) -> None:
         if not record.answers:
             console.print("[yellow]Not answered yet.[/yellow]")
         if record.explanation is not None:
-            console.print(Panel(escape(record.explanation.text), title="More Info"))
+            console.print(Panel(escape(record.explanation.text), title="Explanation"))
         links = Table(title="Links", show_header=True)
         for name in ("kind", "title", "department", "url"):
             links.add_column(name, overflow="fold")

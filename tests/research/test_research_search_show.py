@@ -123,7 +123,7 @@ def test_show_renders_answers_links_and_failed_pages(built: Built) -> None:
     record = built.records[0]
     result = invoke(show, built, record.url)
     assert result.exit_code == 0, result.output
-    for text in (record.question_title, record.answers[0].doctor_name, "More Info", "Captures"):
+    for text in (record.question_title, record.answers[0].doctor_name, "Explanation", "Captures"):
         assert text in result.output
     failed = invoke(show, built, "https://doctorqna.com/en/article/300001")
     assert failed.exit_code == 0, failed.output

@@ -7,7 +7,7 @@ outside this package names its hosts, URL shapes or labels.
 from __future__ import annotations
 
 from parsers.site import Site
-from parsers.sites.doctorqna import parse, urls
+from parsers.sites.doctorqna import labels, parse, urls
 
 SITE = Site(
     name=parse.SITE,
@@ -19,4 +19,5 @@ SITE = Site(
     default_base_url=urls.DEFAULT_BASE_URL,
     https_only=True,
     failed_fetches_make_pages=True,
+    label_words=labels.REGION_WORDS,
 )

@@ -45,6 +45,21 @@ LABELS: dict[str, tuple[str, ...]] = {
     "advert": ("Advertisement", "Advertisements", "Sponsored", "Ad", "Ads", "廣告"),
 }
 
+#: Lower-case words of the labels above: a chrome region (menu, header, footer) holding one is
+#: read line by line by ``parsers.flatten``, since it may be the article's own container.
+REGION_WORDS: tuple[str, ...] = (
+    "ask date",
+    "repl",
+    "more info",
+    "similar",
+    "related faq",
+    "read more",
+    "發問",
+    "回覆",
+    "延伸閱讀",
+    "相關",
+)
+
 #: Share-button captions that may sit between the "Share to:" label and the question.
 #: ("copy" and "link" alone too: the words of "Copy link" are checked one by one.)
 SHARE_WIDGETS: frozenset[str] = frozenset(

@@ -17,5 +17,6 @@ SITE = Site(
     external_id=urls.external_id,
     url_for=urls.question_url,
     default_base_url=urls.DEFAULT_BASE_URL,
+    label_words=parse.REGION_WORDS,
     empty_means_not_found=True,  # an id it does not have is answered with an empty page
 )

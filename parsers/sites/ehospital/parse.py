@@ -57,6 +57,9 @@ from parsers.warnings import (
 SITE = "ehospital"
 VERSION = "ehospital/1"
 LANGUAGE = "zh-Hant"
+#: Words of the labels below: a chrome region holding one is read line by line
+#: (``parsers.flatten``), since it may hold the Q&A (發問者, 答復者, 回覆：, 相關分類).
+REGION_WORDS: tuple[str, ...] = ("發問", "答復", "回覆", "相關")
 
 #: The record fields a complete question page has (``QARecord.missing`` order): the site has
 #: no long-form explanation and no similar-question teasers.
