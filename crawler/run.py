@@ -14,20 +14,25 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
 from twisted.python.failure import Failure
 
+from crawler import settings as crawl_settings
 from crawler.distributed.options import DistributedOptions
 from crawler.extensions.session import crawl_session
 from crawler.plan import CrawlPlan
 from crawler.spiders.base import SiteSpider
-from crawler.spiders.doctorqna import DoctorQnaSpider
-from crawler.spiders.ehospital import EHospitalSpider
+
+
+def _site_spiders() -> dict[str, type[SiteSpider]]:
+    """Every spider of ``SPIDER_MODULES``, found by Scrapy's own spider loader as ``scrapy
+    crawl`` finds them, so no list of sites is kept here (``parsers.sites`` is that list)."""
+    loader = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": crawl_settings.SPIDER_MODULES}))
+    return {name: loader.load(name) for name in sorted(loader.list())}
+
 
 #: Sites the crawler knows, by the name ``healthqa crawl`` takes.
-SPIDERS: dict[str, type[SiteSpider]] = {
-    "doctorqna": DoctorQnaSpider,
-    "ehospital": EHospitalSpider,
-}
+SPIDERS: dict[str, type[SiteSpider]] = _site_spiders()
 
 
 class CrawlFailed(Exception):

@@ -274,14 +274,14 @@ def crawl_command(
         id_range = parse_id_range(ids) if ids else None
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--ids") from None
-    if latest is not None and site != "ehospital":
+    if latest is not None and not SPIDERS[site].has_latest:
         raise click.BadParameter(
             f"{site} has no page naming its newest question; use --ids or --sitemap",
             param_hint="--latest",
         )
-    if sitemap and site == "ehospital":
+    if sitemap and not SPIDERS[site].has_sitemap:
         raise click.BadParameter(
-            "台灣e院 publishes no sitemap; use --ids, --latest or --incremental",
+            f"{site} publishes no sitemap; use --ids, --latest or --incremental",
             param_hint="--sitemap",
         )
     if base_url is not None:

@@ -41,9 +41,10 @@ from crawler.fetch_errors import exception_code
 from crawler.frontier import Wakeup
 from crawler.items import PageItem
 from crawler.plan import CrawlPlan, plan_fields
-from parsers import parser_version
+from parsers import parser_version, sites
 from parsers.errors import ParseError
 from parsers.record import QARecord
+from parsers.site import Site
 from parsers.urls import canonicalize_url
 from storage.capture import Capture, failed_parse
 
@@ -76,6 +77,8 @@ class SiteSpider(scrapy.Spider):
     default_base_url: ClassVar[str]
     #: Whether ``--sitemap`` applies (the site publishes sitemaps).
     has_sitemap: ClassVar[bool] = False
+    #: Whether ``--latest N`` applies (a page of the site names its newest question).
+    has_latest: ClassVar[bool] = False
 
     def __init__(self, plan: CrawlPlan | None = None, **arguments: str) -> None:
         """``plan`` from ``healthqa crawl``; ``arguments`` from ``scrapy crawl -a name=value``."""
@@ -264,12 +267,24 @@ class SiteSpider(scrapy.Spider):
         """Requests to try when the seed file of ``kind`` could not be read."""
         return iter(())
 
+    @cached_property
+    def site_plugin(self) -> Site:
+        """What the site's package says of it (``parsers.sites``): its URL shapes."""
+        found = sites.by_name(self.site)
+        if found is None:
+            raise ValueError(f"no site {self.site!r} in parsers.sites")
+        return found
+
     def article_url(self, number: int) -> str:
-        raise NotImplementedError
+        """The URL of question ``number`` on the crawl's origin, in the site's URL shape."""
+        if self.site_plugin.url_for is None:
+            raise NotImplementedError(f"{self.site} has no URL for an id")
+        return self.site_plugin.url_for(self.base_url, number)
 
     def article_number(self, url: str) -> int | None:
         """The id of the article at ``url``, or ``None`` if it is no article page."""
-        raise NotImplementedError
+        found = self.site_plugin.external_id(canonicalize_url(url))
+        return int(found) if found is not None and found.isascii() and found.isdigit() else None
 
     def page_request(self, url: str, hop: int = 0, *, probe: bool = False) -> scrapy.Request:
         return scrapy.Request(

@@ -51,19 +51,13 @@ class EHospitalSpider(SiteSpider):
     name = "ehospital"
     site = EHOSPITAL.name
     default_base_url = EHOSPITAL.default_base_url
+    has_latest = True
     # Spider priority: the crawl's --no-politeness (command-line priority) still overrides it.
     custom_settings: ClassVar[dict[str, Any]] = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
     @classmethod
     def default_seeds(cls, plan: CrawlPlan) -> CrawlPlan:
         return replace(plan, latest=DEFAULT_LATEST)
-
-    def article_url(self, number: int) -> str:
-        return EHOSPITAL.url_for(self.base_url, number)
-
-    def article_number(self, url: str) -> int | None:
-        q_no = EHOSPITAL.external_id(url)
-        return int(q_no) if q_no is not None else None
 
     def seed_files(self) -> Iterator[scrapy.Request]:
         if self.plan.latest:

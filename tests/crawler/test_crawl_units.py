@@ -11,11 +11,13 @@ from scrapy.utils.test import get_crawler
 from crawler.middlewares.retry import backoff_seconds, retry_after_seconds
 from crawler.plan import CrawlPlan, parse_id_range, plan_fields
 from crawler.report import CoverageThresholds
+from crawler.run import SPIDERS
 from crawler.seen import SeenUrls
 from crawler.settings import DOWNLOADER_MIDDLEWARES
 from crawler.spiders.doctorqna import DoctorQnaSpider
 from crawler.spiders.ehospital import EHospitalSpider
 from crawler.stats import CrawlCounts
+from parsers import sites
 from parsers.record import EXPECTED_FIELDS, QARecord
 from storage.capture import Capture
 
@@ -146,3 +148,14 @@ def test_one_frozen_plan_from_click_or_from_scrapy_arguments() -> None:
     with pytest.raises(ValueError, match="unknown spider argument"):
         plan_fields({"idz": "1-5"})
     assert isinstance(from_click, CrawlPlan)
+
+
+def test_every_site_has_a_spider_of_its_name_that_takes_its_urls_from_the_site() -> None:
+    assert sorted(SPIDERS) == sorted(sites.names())
+    for name, spider_class in SPIDERS.items():
+        assert spider_class.site == name
+        spider = spider_class(spider_class.make_plan(base_url="http://127.0.0.1:8470", ids="5-7"))
+        url = spider.article_url(203000)
+        assert url.startswith("http://127.0.0.1:8470/")
+        assert spider.article_number(url) == 203000
+        assert spider.article_number("http://127.0.0.1:8470/") is None
