@@ -45,9 +45,9 @@ GOAL_RATIO = 1.3
 GOAL_PEAK_MB = 300
 
 _QUESTIONS = """
-SELECT p.id, p.url, s.name, p.external_id, p.state, q.language, q.page_title, q.title,
-       q.body, q.asker_name, q.asker_age_min, q.asker_age_max, q.asker_age_label, q.asker_sex,
-       q.asked_on, q.parser_version, p.content_fetched_at, c.crawl_run_id, c.warnings,
+SELECT p.id, p.url, s.name, p.external_id, p.state, q.language, q.page_title, q.question_title,
+       q.question_body, q.asker_name, q.asker_age_min, q.asker_age_max, q.asker_age_label,
+       q.asker_sex, q.asked_on, q.parser_version, p.content_fetched_at, c.crawl_run_id, c.warnings,
        c.view_count
 FROM pages p JOIN questions q ON q.page_id = p.id JOIN sites s ON s.id = p.site_id
 LEFT JOIN captures c ON c.page_id = p.id AND c.fetched_at = p.content_fetched_at

@@ -54,7 +54,8 @@ def _like_ms(archive: Archive, words: tuple[str, ...]) -> float:
     """The scan a trigram index falls back to for a word of fewer than three characters:
     every match, as ranking them needs."""
     query = text(
-        "SELECT q.page_id FROM questions q WHERE q.title LIKE :p OR q.body LIKE :p "
+        "SELECT q.page_id FROM questions q "
+        "WHERE q.question_title LIKE :p OR q.question_body LIKE :p "
         "OR EXISTS (SELECT 1 FROM answers a WHERE a.page_id = q.page_id AND a.body LIKE :p)"
     )
     times = []

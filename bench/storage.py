@@ -178,7 +178,8 @@ def like_scan_ms(archive: Archive, corpus: Corpus) -> float:
             conn.execute(
                 text(
                     "SELECT q.page_id FROM questions q LEFT JOIN explanations e "
-                    "ON e.page_id = q.page_id WHERE q.title LIKE :w OR q.body LIKE :w "
+                    "ON e.page_id = q.page_id "
+                    "WHERE q.question_title LIKE :w OR q.question_body LIKE :w "
                     "OR e.text LIKE :w OR EXISTS (SELECT 1 FROM answers a "
                     "WHERE a.page_id = q.page_id AND a.body LIKE :w) LIMIT 20"
                 ),

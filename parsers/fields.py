@@ -23,8 +23,8 @@ class Field:
 
     ``name`` is the flat name a user meets (export column, ``qa_flat`` column, docs);
     ``type`` is the export's logical type (``string``, ``int``, ``date``...); ``max_length``
-    bounds text the archive keeps (``None``: unbounded, or not text). ``column`` is the
-    column that stores it when that is not ``name`` (``questions.title``); ``names_table``
+    bounds text the archive keeps (``None``: unbounded, or not text). The column that stores
+    it has its name too (``questions.asker_sex``, ``answers.hospital``); ``names_table``
     says the value is a name kept once per site in that table (``doctors``) and referenced
     by id; ``observation`` marks what the page said at one capture rather than content
     (stored with the capture, left out of the content hash). ``sparse`` fields were added
@@ -40,18 +40,12 @@ class Field:
     type: str
     description: str
     max_length: int | None = None
-    column: str | None = None
     names_table: str | None = None
     observation: bool = False
     sparse: bool = False
     search_filter: str | None = None
     path: str = ""
     nullable: bool = True
-
-    @property
-    def column_name(self) -> str:
-        """The column that stores the field (its flat name unless declared otherwise)."""
-        return self.column or self.name
 
 
 def declare(

@@ -178,14 +178,13 @@ class QARecord:
     )
     seo_title: str | None = None
     question_title: str | None = declare(
-        "question_title", "string", "Question headline", default=None, column="title"
+        "question_title", "string", "Question headline", default=None
     )
     question_body: str | None = declare(
         "question_body",
         "string",
         "Question text, one paragraph per line",
         default=None,
-        column="body",
     )
     asker: Asker = field(default_factory=Asker)
     asked_on: str | None = declare(

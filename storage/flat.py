@@ -26,23 +26,19 @@ def qa_flat_select(columns: dict[str, set[str]]) -> str:
     def present(table: str, column: str) -> bool:
         return column in columns.get(table, set())
 
-    question = [
-        f"q.{f.column_name} AS {f.name}"
-        for f in QUESTION_FIELDS
-        if present("questions", f.column_name)
-    ]
+    question = [f"q.{f.name} AS {f.name}" for f in QUESTION_FIELDS if present("questions", f.name)]
     first = [
         f"{_NAME_TABLES[f.names_table]}.name AS {FIRST}{f.name}"
         if f.names_table
-        else f"a.{f.column_name} AS {FIRST}{f.name}"
+        else f"a.{f.name} AS {FIRST}{f.name}"
         for f in ANSWER_FIELDS
-        if f.names_table or present("answers", f.column_name)
+        if f.names_table or present("answers", f.name)
     ]
     observed = [
-        f"(SELECT c.{f.column_name} FROM captures c WHERE c.page_id = p.id"
+        f"(SELECT c.{f.name} FROM captures c WHERE c.page_id = p.id"
         f" AND c.fetched_at = p.content_fetched_at ORDER BY c.id LIMIT 1) AS {f.name}"
         for f in CAPTURE_FIELDS
-        if present("captures", f.column_name)
+        if present("captures", f.name)
     ]
     selected = [
         "p.id AS page_id",

@@ -228,10 +228,10 @@ def _bounded_values(
     for name in ("source_url", "parser_version"):
         yield f"record.{name}", rows.question[name]
     for field in _BOUNDED_QUESTION:
-        yield f"record.{field.name}", rows.question[field.column_name]
+        yield f"record.{field.name}", rows.question[field.name]
     for answer in rows.answers:
         for field in _BOUNDED_ANSWER:
-            yield f"answer.{field.name}", answer[field.column_name]
+            yield f"answer.{field.name}", answer[field.name]
     for row in (*rows.answers, *rows.links):
         yield "doctor name", row["doctor"]
         yield "department name", row["department"]
@@ -326,7 +326,7 @@ def _capture_upsert(dialect: str) -> Any:
             "parser_version",
             "warnings",
             "declared_canonical",
-            *(field.column_name for field in CAPTURE_FIELDS),
+            *(field.name for field in CAPTURE_FIELDS),
         ):
             set_[name] = excluded[name]
         _CAPTURE_UPSERTS[dialect] = statement.on_conflict_do_update(
@@ -351,7 +351,7 @@ def _upsert_captures(
                 "warnings": list(item.record.warnings) if item.record is not None else None,
                 "declared_canonical": _truncated(item.rejected_canonical),
                 **{
-                    field.column_name: value_of(item.record, field) if item.record else None
+                    field.name: value_of(item.record, field) if item.record else None
                     for field in CAPTURE_FIELDS
                 },
             }

@@ -71,7 +71,7 @@ def _add_declared_columns(model: type[Base], declared: tuple[Field, ...]) -> Non
     for field in declared:
         if field.names_table is None:
             column = mapped_column(declared_type(field), nullable=field.nullable)
-            setattr(model, field.column_name, column)
+            setattr(model, field.name, column)
 
 
 class Site(Base):

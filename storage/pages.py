@@ -202,7 +202,7 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
             _pages.c.external_id,
             _sites.c.name.label("site"),
             _captures.c.warnings,
-            *(_captures.c[field.column_name] for field in CAPTURE_FIELDS),
+            *(_captures.c[field.name] for field in CAPTURE_FIELDS),
         )
         .join(_sites, _sites.c.id == _pages.c.site_id)
         .outerjoin(_captures, content_capture)
@@ -247,7 +247,7 @@ def load_record(conn: Connection, page_id_or_url: int | str) -> QARecord | None:
         explanation=explanation,
         links=links,
         warnings=page.warnings,
-        observed={field.name: page._mapping[field.column_name] for field in CAPTURE_FIELDS},
+        observed={field.name: page._mapping[field.name] for field in CAPTURE_FIELDS},
     )
 
 

@@ -165,8 +165,7 @@ class RecordRows:
 def record_rows(record: QARecord) -> RecordRows:
     """Split a record into row dicts; doctor/department names stay names until ingest."""
     question = {
-        field.column_name: _stored(value_of(record, field), field, field.path)
-        for field in QUESTION_FIELDS
+        field.name: _stored(value_of(record, field), field, field.path) for field in QUESTION_FIELDS
     }
     question |= {
         "seo_title": record.seo_title,
@@ -182,7 +181,7 @@ def record_rows(record: QARecord) -> RecordRows:
             "position": position,
             **{
                 # Names kept once per site (doctors) stay names until ingest resolves them.
-                field.name if field.names_table else field.column_name: _stored(
+                field.name: _stored(
                     value_of(answer, field), field, f"answers[{position}].{field.path}"
                 )
                 for field in ANSWER_FIELDS
@@ -251,7 +250,7 @@ def rebuild_record(
     observed = observed or {}
     declared: dict[str, Any] = {"asker": {}}
     for field in QUESTION_FIELDS:
-        value = _from_row(question, field, field.column_name)
+        value = _from_row(question, field, field.name)
         if field.path.startswith("asker."):
             declared["asker"][field.path.removeprefix("asker.")] = value
         else:
@@ -267,14 +266,7 @@ def rebuild_record(
         seo_title=question.seo_title,
         **declared,
         answers=tuple(
-            Answer(
-                **{
-                    field.path: _from_row(
-                        a, field, field.name if field.names_table else field.column_name
-                    )
-                    for field in ANSWER_FIELDS
-                }
-            )
+            Answer(**{field.path: _from_row(a, field, field.name) for field in ANSWER_FIELDS})
             for a in answers
         ),
         explanation=(

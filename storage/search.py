@@ -220,7 +220,7 @@ def search(
         SearchHit(
             page_id=row.page_id,
             url=row.url,
-            question_title=row.title,
+            question_title=row.question_title,
             snippet=snippets.get(row.page_id) or row.snippet or "",
             rank=float(row.rank),
             asked_on=row.asked_on,
@@ -246,7 +246,9 @@ def _chinese_snippets(
     can make them."""
     texts: dict[int, list[str]] = {page_id: [] for page_id in page_ids}
     for page_id, title, body in conn.execute(
-        select(_q.c.page_id, _q.c.title, _q.c.body).where(_q.c.page_id.in_(page_ids))
+        select(_q.c.page_id, _q.c.question_title, _q.c.question_body).where(
+            _q.c.page_id.in_(page_ids)
+        )
     ):
         texts[page_id] += [body or "", title or ""]
     for page_id, body in conn.execute(
@@ -457,7 +459,8 @@ def _postgresql_statement(
         .where(_e.c.page_id == _q.c.page_id)
         .scalar_subquery()
     )
-    document = func.concat_ws(newline, _q.c.title, _q.c.body, replies, explanation)
+    title, body = _q.c.question_title, _q.c.question_body
+    document = func.concat_ws(newline, title, body, replies, explanation)
     snippet = func.ts_headline(english, document, tsquery, _HEADLINE_OPTIONS)
     return _hit_rows(hits, snippet)
 
@@ -469,7 +472,7 @@ def _hit_rows(hits: Subquery, snippet: ColumnElement[Any]) -> Select[Any]:
         select(
             _q.c.page_id,
             _p.c.url,
-            _q.c.title,
+            _q.c.question_title,
             snippet.label("snippet"),
             hits.c.rank,
             _q.c.asked_on,

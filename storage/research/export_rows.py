@@ -150,12 +150,12 @@ def _rows_for(conn: Any, ids: list[int]) -> Iterator[dict[str, Any]]:
             Site.name.label("site"),
             Page.external_id,
             Page.state,
-            *(_questions.c[f.column_name].label(f.name) for f in QUESTION_FIELDS),
+            *(_questions.c[f.name].label(f.name) for f in QUESTION_FIELDS),
             Question.parser_version,
             Page.content_fetched_at.label("captured_at"),
             Capture.crawl_run_id,
             Capture.warnings,
-            *(_captures.c[f.column_name].label(f.name) for f in CAPTURE_FIELDS),
+            *(_captures.c[f.name].label(f.name) for f in CAPTURE_FIELDS),
         )
         .join(Question, Question.page_id == Page.id)
         .join(Site, Site.id == Page.site_id)
@@ -204,7 +204,7 @@ def _answer_column(field: Field) -> Any:
     """A declared answer field's column, under its flat name (names from their tables)."""
     if field.names_table is not None:
         return _NAME_TABLES[field.names_table].name.label(field.name)
-    return _answers_t.c[field.column_name].label(field.name)
+    return _answers_t.c[field.name].label(field.name)
 
 
 # Aliases made once: an ``aliased()`` entity registers events and holds reference cycles, so

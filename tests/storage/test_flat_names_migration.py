@@ -1,6 +1,7 @@
-"""Migration 0009: an archive made before the fields had one flat name opens and upgrades,
-its asker columns and ``qa_flat`` take the export's names with their values, the record
-reads back unchanged, and the downgrade gives the old names back."""
+"""Migrations 0009 and 0010: an archive made before the fields had one flat name opens and
+upgrades, its question columns and ``qa_flat`` take the export's names with their values,
+the record reads back unchanged, search keeps indexing what changes, and the downgrade gives
+the old names back."""
 
 from __future__ import annotations
 
@@ -79,15 +80,22 @@ def test_an_archive_made_before_reads_under_the_flat_names(db_url: str) -> None:
         assert record is not None
         assert (record.asker.age_min, record.asker.sex, record.view_count) == (30, "female", 88)
         assert record.answers[0].hospital == "General Hospital"
-        assert [hit.page_id for hit in archive.search("headache")] == [1]  # FTS triggers kept
+        assert record.question_title == "Headache"
+        assert [hit.page_id for hit in archive.search("headache")] == [1]
+        with archive.engine.begin() as conn:  # the renamed columns still feed the index
+            conn.execute(text("UPDATE questions SET question_title = 'Migraine at night'"))
+        assert [hit.page_id for hit in archive.search("migraine")] == [1]
+        assert archive.search("headache") == []
 
 
 def test_the_downgrade_gives_the_old_names_back(db_url: str) -> None:
     _archive_at_0008(db_url)
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "0009")
+        command.upgrade(alembic_config(conn), "head")
         command.downgrade(alembic_config(conn), "0008")
+        columns = {c["name"] for c in inspect(conn).get_columns("questions")}
+        assert {"title", "body", "age_min", "sex"} <= columns
         flat = {c["name"] for c in inspect(conn).get_columns("qa_flat")}
         assert {"age_min", "sex", "first_reply"} <= flat
         assert conn.execute(text("SELECT sex, first_reply FROM qa_flat")).one() == (

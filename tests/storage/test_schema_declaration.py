@@ -54,7 +54,7 @@ def test_every_field_is_a_record_path_and_a_column_of_its_declared_length() -> N
             assert value_of(source, field) is not None, field  # the path is the record's
             if field.names_table is not None:
                 continue  # a name kept once per site, referenced by id
-            column = columns[field.column_name]
+            column = columns[field.name]
             assert column.nullable == field.nullable, field
             if isinstance(column.type, String) and column.type.length is not None:
                 assert column.type.length == field.max_length, field
@@ -66,7 +66,7 @@ def test_migrations_create_the_declared_columns(archive: Archive) -> None:
     inspector = inspect(archive.engine)
     for declared, model in TABLES:
         present = {c["name"] for c in inspector.get_columns(model.__tablename__)}
-        stored = {f.column_name for f in declared if f.names_table is None}
+        stored = {f.name for f in declared if f.names_table is None}
         assert stored <= present, model.__tablename__
 
 
@@ -154,4 +154,4 @@ def test_search_filters_filter_on_their_declared_column(field) -> None:  # type:
     value = {"int": 30, "date": date(2024, 1, 1), "string": "female"}[field.type]
     conditions = filter_conditions(SearchFilters(**{field.search_filter: value}))
     sql = " ".join(str(condition) for condition in conditions)
-    assert f"questions.{field.column_name}" in sql, sql
+    assert f"questions.{field.name}" in sql, sql
