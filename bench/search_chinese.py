@@ -84,8 +84,8 @@ def measure(backend: str, records: list) -> dict[str, float]:
                 conn.exec_driver_sql("ANALYZE")
             bigram_bytes, text_bytes = conn.execute(
                 text(
-                    "SELECT sum(length(search_cjk)), sum(length(title) + length(body)) "
-                    "FROM questions"
+                    "SELECT sum(length(search_cjk)), "
+                    "sum(length(question_title) + length(question_body)) FROM questions"
                 )
             ).one()
         return {
