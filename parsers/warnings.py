@@ -11,8 +11,13 @@ from __future__ import annotations
 #: Every warning code a parser can give, with what it means (the table in docs/parsers.md).
 WARNING_CODES: dict[str, str] = {
     "reply_marker_without_answer": (
-        "the article shows a doctor reply header or a 'Reply Date' that no extracted answer "
-        "accounts for: a reply it shows may be missing or incomplete"
+        "the page shows more doctor reply headers or 'Reply Date' labels after the asker "
+        "line than answers were extracted (or a header with no body): a reply it shows may "
+        "be missing or incomplete"
+    ),
+    "fewer_answers_than_shown": (
+        "a heading above the replies states more replies ('Responses (3)', '3 answers') than "
+        "were extracted: a reply it shows may be missing"
     ),
     "answers_from_structured_data": (
         "no reply could be read from the visible text; the answers come from the page's "
@@ -45,6 +50,7 @@ WARNING_CODES: dict[str, str] = {
 }
 
 REPLY_MARKER_WITHOUT_ANSWER = "reply_marker_without_answer"
+FEWER_ANSWERS_THAN_SHOWN = "fewer_answers_than_shown"
 ANSWERS_FROM_STRUCTURED_DATA = "answers_from_structured_data"
 QUESTION_FROM_STRUCTURED_DATA = "question_from_structured_data"
 STRUCTURED_DATA_DISAGREES = "structured_data_disagrees"

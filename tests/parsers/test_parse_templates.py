@@ -217,7 +217,7 @@ def test_similar_cards_of_a_linked_title_and_a_snippet() -> None:
 
 
 def test_a_heading_above_the_replies_is_not_a_doctor_line() -> None:
-    for heading in ("Doctor's Reply", "Doctors' replies (2)", "Doctors reply"):
+    for heading in ("Doctor's Reply", "Doctors' replies (1)", "Doctors reply"):
         found = record(QUESTION + ASKER + f"<h2>{heading}</h2>" + REPLY)
         assert [a.doctor_name for a in found.answers] == ["Lin Kai"], heading
         assert found.warnings == (), heading

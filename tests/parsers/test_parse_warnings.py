@@ -123,6 +123,7 @@ def test_teaser_doctor_lines_are_not_replies_of_the_page() -> None:
             "related_faq_unparsed",
         ),
         (QUESTION + ASKER + REPLY + MORE + ASKER + REPLY + MORE, "repeated_content"),
+        (QUESTION + ASKER + "<h2>Responses (2)</h2>" + REPLY + MORE, "fewer_answers_than_shown"),
     ],
     ids=lambda value: value if value in WARNING_CODES else "",
 )

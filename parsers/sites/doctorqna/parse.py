@@ -30,7 +30,7 @@ from parsers.lines import Document, Line, LineIndex
 from parsers.links import absolute_url
 from parsers.record import Answer, Asker, QARecord
 from parsers.schema import missing_fields
-from parsers.sites.doctorqna import sections
+from parsers.sites.doctorqna import sections, shown
 from parsers.sites.doctorqna.asker import parse_parts, parse_who
 from parsers.sites.doctorqna.chrome import (
     ASIDE,
@@ -53,7 +53,6 @@ from parsers.sites.doctorqna.chrome import (
 from parsers.sites.doctorqna.labels import (
     ASK_DATE,
     ASK_DATE_LABEL,
-    DOCTOR_SUFFIXES,
     FOOTER,
     MORE_INFO,
     NOT_FOUND,
@@ -68,7 +67,7 @@ from parsers.structured import QAData
 from parsers.urls import canonicalize_url
 
 SITE = "doctorqna"
-VERSION = "doctorqna/12"
+VERSION = "doctorqna/13"
 
 _ARTICLE_ID = re.compile(r"/article/(\d+)")
 _LANG_SEGMENT = re.compile(r"^/([a-z]{2}(?:-[a-zA-Z]{2,4})?)(?:/|$)")
@@ -479,16 +478,12 @@ def _first_closer(page: _Page, start: int, end: int, kinds: frozenset[str] | Non
     return end
 
 
-def _section_lines(
-    page: _Page, first: int, end: int, *, keep_read_more: bool, stops: list[int]
-) -> list[Line]:
+def _section_lines(page: _Page, first: int, end: int, *, keep_read_more: bool) -> list[Line]:
     """Lines ``first`` to ``end`` of a section (below its label): the section stops at the first
     chrome that ends the article once its text has begun (a share bar, entry meta, the
-    comments, a sidebar); clutter (buttons, ads, dialogs) is skipped. Where it stopped is
-    appended to ``stops`` (the article's own content ends at the last of them)."""
+    comments, a sidebar); clutter (buttons, ads, dialogs) is skipped."""
     chrome = page.chrome
     kept: list[Line] = []
-    stop = end
     for index in range(first, end):
         line = page.lines[index]
         kind = chrome.kind(index)
@@ -499,9 +494,7 @@ def _section_lines(
             continue
         if not kept and kind in _BEFORE_TEXT:
             continue
-        stop = index
         break
-    stops.append(stop)
     return kept
 
 
@@ -573,7 +566,7 @@ def _keep_reply_landmarks(page: _Page, start: int) -> None:
     """A short ``<header>``/``<footer>`` after the asker line that holds a doctor header or a
     ``Reply Date`` belongs to a reply, not to the page: it is content."""
     candidates = set(page.found.find_all(REPLY_DATE, start))
-    candidates.update(page.found.lines_with(_DOCTOR_STARTS, start))
+    candidates.update(page.found.lines_with(shown.DOCTOR_NEEDLES, start))
     for index in sorted(candidates):
         line = page.lines[index]
         if line.region >= 0 and (REPLY_DATE.search(line.text) or sections.doctor(line.text)):
@@ -605,38 +598,6 @@ def _from_structured(qa: QAData) -> list[Answer]:
     ]
 
 
-def _shown_reply_markers(
-    page: _Page, start: int, stop: int, skip: tuple[int, int]
-) -> tuple[int, int]:
-    """Doctor reply headers and ``Reply Date`` labels the page shows in the article (lines
-    ``start`` to ``stop``), outside the Similar Q&A teasers (``skip``) and chrome: what the
-    answers must account for. A sidebar's or a comment's doctor lines are not the page's
-    replies. Candidates come from one scan of the page text."""
-    chrome = page.chrome
-
-    def counted(index: int) -> bool:
-        return index < stop and not skip[0] <= index < skip[1] and chrome.region_kind(index) is None
-
-    dates = sum(1 for index in page.found.find_all(REPLY_DATE, start) if counted(index))
-    headers = 0
-    for index in page.found.lines_with(_DOCTOR_STARTS, start):
-        if not counted(index):
-            continue
-        text = page.lines[index].text
-        found = sections.doctor(text)
-        if (
-            found is not None
-            and (found[1] is None or sections.looks_like_department(found[1]))
-            and REPLY_DATE.search(text) is None
-        ):
-            headers += 1
-    return headers, dates
-
-
-#: What a doctor header line starts with or holds (lower case), for the page-text scan.
-_DOCTOR_STARTS = ("\ndr", "\ndoctor", *DOCTOR_SUFFIXES)
-
-
 def parse_document(doc: Document, url: str) -> QARecord:
     """The record for one flattened doctorqna page (see the module docstring)."""
     seo_title = _split_title(doc.title)
@@ -650,7 +611,6 @@ def parse_document(doc: Document, url: str) -> QARecord:
             raise PageNotFound("the page says it was not found", url=url)
         raise NotAnArticle("no asker line (Ask Date) and no QAPage data on the page", url=url)
     warnings: set[str] = set(doc.notes)
-    ends_read: list[int] = []  # where the replies and each section stopped
 
     after = cursor.end + 1 if cursor else 0
     if cursor is not None:
@@ -691,7 +651,6 @@ def parse_document(doc: Document, url: str) -> QARecord:
             warnings.add(w.ASK_DATE_UNPARSED)
         replies_end = _next_label(cursor.end, labels, len(lines))
         replies_end = _first_closer(page, after, replies_end, _AFTER_ARTICLE)
-        ends_read.append(replies_end)
         replies_at = after
         if question_title is None and not body:  # the asker line above the question (mobile)
             replies_at = next(
@@ -720,7 +679,6 @@ def parse_document(doc: Document, url: str) -> QARecord:
             section_start(more_at),
             section_end(more_at),
             keep_read_more=False,
-            stops=ends_read,
         )
         explanation = sections.explanation(kept, doc.emphasized)
         if explanation is None:
@@ -730,7 +688,7 @@ def parse_document(doc: Document, url: str) -> QARecord:
     if similar_at is not None:
         first, end = section_start(similar_at), section_end(similar_at)
         similar_span = (first - 1, end)
-        kept = _section_lines(page, first, end, keep_read_more=True, stops=ends_read)
+        kept = _section_lines(page, first, end, keep_read_more=True)
         similar = sections.similar(kept, base, doc.link_titles)
         if not similar:
             warnings.add(w.SIMILAR_UNPARSED)
@@ -741,17 +699,17 @@ def parse_document(doc: Document, url: str) -> QARecord:
             section_start(related_at),
             section_end(related_at),
             keep_read_more=False,
-            stops=ends_read,
         )
         related = sections.related_faq(kept, base)
         if not related:
             warnings.add(w.RELATED_FAQ_UNPARSED)
 
     if cursor is not None and read is not None:
-        article_end = max(ends_read) if ends_read else len(lines)
-        headers, dates = _shown_reply_markers(page, after, article_end, similar_span)
-        if read.empty or headers > len(answers) or dates > len(answers):
+        seen = shown.shown_replies(lines, page.found, page.chrome, after, similar_span)
+        if read.empty or max(seen.headers, seen.dates) > len(answers):
             warnings.add(w.REPLY_MARKER_WITHOUT_ANSWER)
+        if seen.stated > len(answers):
+            warnings.add(w.FEWER_ANSWERS_THAN_SHOWN)
         stop = more_at if more_at is not None else (similar_at or len(lines))
         repeated = page.shown(ASK_DATE_LABEL, 0, stop, 2) or any(
             label_at is not None and page.shown(label, label_at + 1, len(lines), 1)

@@ -1,0 +1,175 @@
+"""How many doctor replies a page shows, counted from its visible lines alone.
+
+The reply reader (``parse._replies``) reads the replies where it expects them: between the
+asker line and the first chrome or section label that ends them. A template it has never
+seen can put them elsewhere (under a "Responses (2)" heading read as a comment section, in
+a card whose header reads as the page's banner, in a table) and the reader then loses them
+without knowing. This count does not share that path: it looks at every line after the
+asker block for what only a reply shows, so a reply the reader lost still shows here and the
+record carries a warning instead of passing for clean.
+
+What counts (each found with one scan of the page text, ``LineIndex``, never a loop over
+lines):
+
+* doctor headers (``Dr. <name> reply <Department>``, a bare ``Dr. <Name>`` whose department
+  markup split off, ``<name>醫師回覆<科>``), outside the Similar Q&A teasers;
+* ``Reply Date`` labels;
+* a reply count in a heading ("Responses (2)", "3 answers", "Doctors' replies (2)"), only
+  when a doctor header or a ``Reply Date`` follows it closely: "2 Responses" above readers'
+  comments, or "12 answers" beside a teaser, counts no doctor's reply.
+
+What does not: lines in regions the markup states hold other content (a sidebar, menus, the
+page's header and footer, search, dialogs, ads, buttons, share bars, hidden copies). A
+comment region is not among them: doctors' replies marked up as comments are still replies.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from parsers.flatten import (
+    AD,
+    ASIDE,
+    BANNER,
+    BUTTON,
+    COMMENTS,
+    CONTENTINFO,
+    DIALOG,
+    FORM,
+    HIDDEN_COPY,
+    NAV,
+    SEARCH,
+    SHARE,
+    Line,
+    Region,
+)
+from parsers.lines import LineIndex
+from parsers.sites.doctorqna import sections
+from parsers.sites.doctorqna.chrome import POST_NAV, WIDGET, Chrome
+from parsers.sites.doctorqna.labels import DOCTOR_SUFFIXES, REPLY_DATE
+
+#: Regions whose lines are never this page's replies.
+_ELSEWHERE = frozenset({ASIDE, NAV, SEARCH, DIALOG, AD, BUTTON, SHARE, HIDDEN_COPY})
+#: The page's header and footer, unless as short as a reply card's own ``<header>`` or
+#: ``<footer>`` (outside any sectioning element, markup calls those banner and footer too).
+_LANDMARKS = frozenset({BANNER, CONTENTINFO})
+_MAX_CARD_LANDMARK_LINES = 8
+#: What a doctor header line starts with or holds (lower case), for the page-text scan.
+DOCTOR_NEEDLES = ("\ndr", "\ndoctor", *DOCTOR_SUFFIXES)
+_COUNT_NEEDLES = ("answer", "repl", "respons", "回覆")
+_WHAT = r"(?:doctors?['’]?s?\s+)?(?:answers?|repl(?:y|ies)|responses?)"
+#: "Responses (2)", "2 answers", "Doctors' replies (3)", "Answers: 2", "回覆 (2)".
+_STATED = re.compile(
+    rf"^(?:(?P<before>\d{{1,3}})\s+{_WHAT}|(?:{_WHAT}|回覆)\s*(?:[(（]\s*(?P<inside>\d{{1,3}})"
+    rf"\s*[)）]|[:：]\s*(?P<after>\d{{1,3}})))\s*[:：]?$",
+    re.I,
+)
+#: Titles of blocks that list other pages: a doctor line below one is a teaser.
+_NOT_REPLIES = frozenset({WIDGET, POST_NAV})
+#: Chrome that closes any widget above it: a marker below is not the widget's.
+_OUT_OF_WIDGETS = frozenset({COMMENTS, CONTENTINFO, BANNER, NAV, ASIDE, FORM, SEARCH})
+#: How close below a count heading its first reply marker must be (an avatar, a sort menu
+#: or a note may sit between).
+_NEAR = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What the page shows of its replies: headers, ``Reply Date`` labels, a stated count."""
+
+    headers: int = 0
+    dates: int = 0
+    stated: int = 0
+
+
+def _elsewhere(line: Line, regions: Sequence[Region], kept: set[int]) -> bool:
+    """``line`` sits in a region holding other content than the article's replies."""
+    number = line.region
+    while number >= 0:
+        region = regions[number]
+        if number not in kept and (
+            region.kind in _ELSEWHERE
+            or (region.kind in _LANDMARKS and region.end - region.start > _MAX_CARD_LANDMARK_LINES)
+        ):
+            return True
+        number = region.parent
+    return False
+
+
+def is_header(text: str) -> bool:
+    """``text`` is a doctor's reply header (name, and a department if one is shown)."""
+    found = sections.doctor(text)
+    return (
+        found is not None
+        and (found[1] is None or sections.looks_like_department(found[1]))
+        and REPLY_DATE.search(text) is None
+    )
+
+
+def stated_count(text: str) -> int | None:
+    """The number of replies a heading states ("Responses (2)" -> 2), else ``None``."""
+    if len(text) > 40:
+        return None
+    match = _STATED.match(text)
+    if match is None:
+        return None
+    return int(match.group("before") or match.group("inside") or match.group("after"))
+
+
+def shown_replies(
+    lines: Sequence[Line], found: LineIndex, chrome: Chrome, start: int, teasers: tuple[int, int]
+) -> Shown:
+    """The replies lines ``start`` onwards show (``teasers``: the Similar Q&A lines, whose
+    doctor lines head other pages' replies)."""
+    regions, kept = chrome.regions, chrome.kept
+    dates = {
+        index
+        for index in found.find_all(REPLY_DATE, start)
+        if not _elsewhere(lines[index], regions, kept)
+    }
+    headers = {
+        index
+        for index in found.lines_with(DOCTOR_NEEDLES, start)
+        if not teasers[0] <= index < teasers[1]
+        and is_header(lines[index].text)
+        and not _elsewhere(lines[index], regions, kept)
+    }
+    markers = _in_article(chrome, sorted(dates | headers), start)
+    stated = 0
+    if markers:
+        for index in found.lines_with(_COUNT_NEEDLES, start):
+            count = stated_count(lines[index].text)
+            if count is None or _elsewhere(lines[index], regions, kept):
+                continue
+            following = markers[bisect_right(markers, index) :][:1]
+            if following and following[0] - index <= _NEAR:
+                stated = max(stated, count)
+    return Shown(
+        sum(1 for index in markers if index in headers),
+        sum(1 for index in markers if index in dates),
+        stated,
+    )
+
+
+def _in_article(chrome: Chrome, markers: list[int], start: int) -> list[int]:
+    """The ``markers`` that are not under a widget's title ("Popular Questions" above
+    teasers of other pages, a post navigation): looking up from each marker, the first
+    widget title, earlier marker or landmark met decides (a marker under another one shares
+    its verdict, so a widget's second teaser is the widget's too; a landmark or comment
+    section between a widget and the marker closed the widget)."""
+    verdicts: dict[int, bool] = {}
+    for marker in markers:
+        verdict = True
+        for index in range(marker - 1, start - 1, -1):
+            if index in verdicts:
+                verdict = verdicts[index]
+                break
+            kind = chrome.kind(index)
+            if kind in _NOT_REPLIES or kind in _OUT_OF_WIDGETS:
+                verdict = kind in _OUT_OF_WIDGETS
+                break
+        verdicts[marker] = verdict
+    return [marker for marker in markers if verdicts[marker]]
