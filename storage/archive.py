@@ -126,6 +126,10 @@ class Archive:
         with self._write() as conn:
             return runs.start_run(conn, self._names, site=site, arguments=arguments)
 
+    def add_run_arguments(self, run_id: int, extra: dict[str, Any]) -> None:
+        with self._write() as conn:
+            runs.add_run_arguments(conn, run_id, extra)
+
     def finish_run(self, run_id: int, *, stats: dict[str, Any], outcome: str) -> None:
         with self._write() as conn:
             runs.finish_run(conn, run_id, stats=stats, outcome=outcome)

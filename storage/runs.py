@@ -32,6 +32,17 @@ def start_run(conn: Connection, cache: NameCache, *, site: str, arguments: dict[
     return conn.execute(_runs.insert().values(row).returning(_runs.c.id)).scalar_one()
 
 
+def add_run_arguments(conn: Connection, run_id: int, extra: dict[str, Any]) -> None:
+    """Add ``extra`` to a run's stored arguments: what a component learns once the run has
+    started (a distributed worker's crawl id) is recorded beside what it was started with."""
+    stored = conn.execute(
+        select(_runs.c.arguments).where(_runs.c.id == run_id).with_for_update()
+    ).scalar_one_or_none()
+    if stored is None:
+        raise KeyError(f"no crawl run with id {run_id}")
+    conn.execute(update(_runs).where(_runs.c.id == run_id).values(arguments={**stored, **extra}))
+
+
 def finish_run(conn: Connection, run_id: int, *, stats: dict[str, Any], outcome: str) -> None:
     result = conn.execute(
         update(_runs)

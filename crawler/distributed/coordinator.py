@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
+from crawler.distributed.extension import shared_crawl
 from crawler.distributed.options import Mode
 from crawler.distributed.reconcile import reconcile
 from crawler.extensions.session import crawl_session
@@ -82,17 +83,13 @@ class WorkerCoordinator:
         return extension
 
     @property
-    def spider(self) -> SiteSpider:
-        return self.crawler.spider
-
-    @property
     def session(self) -> CrawlSession:
         """The archive session; an extension too, so only reachable once all are built."""
         return crawl_session(self.crawler)
 
     @property
     def coordination(self) -> Coordination:
-        coordination = self.spider.coordination
+        coordination = shared_crawl(self.crawler)
         assert coordination is not None, "enabled only on a worker of a shared crawl"
         return coordination
 

@@ -84,6 +84,8 @@ class DistributedOptions:
         keys = self.keys(site)
         scheduler = "SeedingScheduler" if self.mode is Mode.SEED else "SharedScheduler"
         extensions = dict(settings.getdict("EXTENSIONS"))
+        # Before the archive session (100): an unreachable Redis fails the crawl first.
+        extensions["crawler.distributed.extension.SharedCrawl"] = 90
         extensions["crawler.distributed.coordinator.WorkerCoordinator"] = 600
         settings.setdict(
             {

@@ -16,10 +16,12 @@ from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy_redis.scheduler import Scheduler
 
 from crawler import meta
+from crawler.distributed.extension import shared_crawl
 from parsers.urls import canonicalize_url
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +31,16 @@ warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scr
 
 
 class SharedScheduler(Scheduler):
-    def open(self, spider: Spider) -> None:
-        super().open(spider)
-        self.seeded_key: str = spider.coordination.keys.seeded
+    #: The ``seeded`` set's key, from the shared crawl (``crawler.distributed.extension``).
+    seeded_key: str
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedScheduler:
+        scheduler = super().from_crawler(crawler)
+        coordination = shared_crawl(crawler)
+        assert coordination is not None, "enabled only on a shared crawl"
+        scheduler.seeded_key = coordination.keys.seeded
+        return scheduler
 
     def enqueue_request(self, request: Request) -> bool:
         if not super().enqueue_request(request):

@@ -39,8 +39,8 @@ class ArchiveSession:
         session = CrawlSession.open(
             crawler.settings,
             crawler.stats,
-            site=spider.site,
-            arguments=spider.run_row(),
+            site=spider.plan.site,
+            arguments=spider.plan.row(),
             resume=spider.plan.resume,
         )
         extension = cls(session)

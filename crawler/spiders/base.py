@@ -10,9 +10,10 @@ links, and accounts for every failure. A site says how its ids become URLs
 (``default_seeds``), and any seed files of its own (``seed_files``: robots.txt and sitemaps,
 a listing page).
 
-A shared (``--redis``) crawl is composed in, not subclassed: ``coordination`` is the worker's
-handle on the shared queue (``None`` on a local crawl), and a worker started without seeds
-only consumes the queue instead of falling back to the site's default seeds.
+A shared (``--redis``) crawl is composed in, not subclassed: the worker's handle on the shared
+queue is an extension's (``crawler.distributed.extension.shared_crawl``, ``None`` on a local
+crawl), and a worker started without seeds only consumes the queue instead of falling back to
+the site's default seeds.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from selectolax.lexbor import LexborHTMLParser
 from twisted.python.failure import Failure
 
 from crawler import meta
-from crawler.distributed.context import Coordination
+from crawler.distributed.extension import shared_crawl
 from crawler.distributed.options import Mode
 from crawler.extensions.session import crawl_session
 from crawler.fetch_errors import exception_code
@@ -124,26 +125,6 @@ class SiteSpider(scrapy.Spider):
         after the spider: looked up when first needed, once the crawl is opening."""
         return crawl_session(self.crawler)
 
-    @cached_property
-    def coordination(self) -> Coordination | None:
-        """This worker's handle on a shared (``--redis``) crawl; ``None`` on a local one."""
-        if not self.settings.get("HEALTHQA_DISTRIBUTED_MODE"):
-            return None
-        return Coordination.from_settings(self.settings, self.site)
-
-    def run_row(self) -> dict[str, Any]:
-        """What the run row records: the plan, and which shared crawl a worker belonged to."""
-        row = self.plan.row()
-        if self.coordination is not None:
-            options = self.coordination.options
-            row["distributed"] = {
-                "crawl_id": self.coordination.crawl_id,
-                "worker_id": options.worker_id,
-                "mode": str(options.mode),
-                "redis_keys": self.coordination.keys.base,
-            }
-        return row
-
     def on_opened(self, spider: scrapy.Spider) -> None:
         """The crawl is open (a site's seeding may set up its spools here)."""
 
@@ -162,7 +143,7 @@ class SiteSpider(scrapy.Spider):
     def local_frontier(self) -> bool:
         """Whether the scheduler is this process's; a shared crawl's queue is on the Redis
         server and holds every seed for every worker."""
-        return self.coordination is None
+        return shared_crawl(self.crawler) is None
 
     def _room(self) -> bool:
         """Whether the scheduler may take another seed (``FRONTIER_MAX_PENDING``)."""
@@ -212,7 +193,8 @@ class SiteSpider(scrapy.Spider):
     # -- seeds --------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        options = self.coordination.options if self.coordination is not None else None
+        coordination = shared_crawl(self.crawler)
+        options = coordination.options if coordination is not None else None
         if options is not None and options.mode is Mode.WORK and not options.has_seeds:
             return  # seeding is a separate step: this worker only consumes the queue
         for request in self._seeds():

@@ -55,9 +55,21 @@ def test_two_workers_capture_every_page_exactly_once(
             "SELECT r.id, r.outcome, COUNT(c.id) FROM crawl_runs r "
             "LEFT JOIN captures c ON c.crawl_run_id = r.id GROUP BY r.id, r.outcome ORDER BY r.id",
         )
+        arguments = [
+            row[0] for row in rows(archive, "SELECT arguments FROM crawl_runs ORDER BY id")
+        ]
     # The seeding run fetched nothing; each worker's run finished with its own share.
     assert [outcome for _, outcome, _ in runs] == ["finished"] * 3
     assert runs[0][2] == 0 and runs[1][2] > 0 and runs[2][2] > 0
+    # Each run row says which shared crawl it belonged to, as what and as whom.
+    keys = RedisKeys(prefix=redis_prefix, site="doctorqna")
+    server_db = redis.Redis.from_url(redis_server_url)
+    crawl_id = server_db.hget(keys.state, "crawl_id").decode()
+    shared = [(a["distributed"]["crawl_id"], a["distributed"]["mode"]) for a in arguments]
+    assert shared == [(crawl_id, "seed"), (crawl_id, "work"), (crawl_id, "work")]
+    assert sorted(a["distributed"]["worker_id"] for a in arguments[1:]) == ["alpha", "beta"]
+    assert {a["distributed"]["redis_keys"] for a in arguments} == {keys.base}
+    assert arguments[0]["ids"] is not None
 
     # Each worker wrote its own WARC files, named after it, readable with plain warcio.
     for name in ("alpha", "beta"):
@@ -66,8 +78,6 @@ def test_two_workers_capture_every_page_exactly_once(
         responses = [r for r in read_all_warc(tmp_path / name) if r[0] == "response"]
         assert responses
     # Every page ever queued (ids in the range, followed links) has a capture: complete.
-    keys = RedisKeys(prefix=redis_prefix, site="doctorqna")
-    server_db = redis.Redis.from_url(redis_server_url)
     assert server_db.scard(keys.seeded) >= len(article_paths)
     with Archive.open(db_url) as archive:
         assert missing_urls(server_db, keys, archive) == []
