@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from twisted.internet import task, threads
 from twisted.internet.defer import Deferred, succeed
+from twisted.python.failure import Failure
 
 from crawler.ingest_worker import IngestWorker, limit_sqlite_cache
 from crawler.parsing import CrawlParser
@@ -89,6 +90,9 @@ class CrawlSession:
         self._max_pending = max_pending_batches
         self._waiters: list[Deferred[None]] = []
         self._timer: task.LoopingCall | None = None
+        #: Callers of ``close`` waiting for it, and its outcome once known (stats or Failure).
+        self._close_waiters: list[Deferred[dict[str, Any]]] = []
+        self._close_outcome: dict[str, Any] | Failure | None = None
 
     @classmethod
     def open(
@@ -241,7 +245,32 @@ class CrawlSession:
 
         A run stopped early (Ctrl-C, an error) stays unfinished so ``--resume`` continues it;
         one stopped because the site never answered is over (there is nothing to resume).
+        Idempotent: the first call's ``reason`` decides, every caller gets its own Deferred of
+        the same outcome (the extension closes on whichever end of the crawl comes first).
         """
+        waiter: Deferred[dict[str, Any]] = Deferred()
+        if self._close_outcome is not None:
+            self._relay(waiter, self._close_outcome)
+            return waiter
+        self._close_waiters.append(waiter)
+        if len(self._close_waiters) == 1:
+            self._close(reason).addBoth(self._closed)
+        return waiter
+
+    def _closed(self, outcome: dict[str, Any] | Failure) -> None:
+        self._close_outcome = outcome
+        waiters, self._close_waiters = self._close_waiters, []
+        for waiter in waiters:
+            self._relay(waiter, outcome)
+
+    @staticmethod
+    def _relay(waiter: Deferred[dict[str, Any]], outcome: dict[str, Any] | Failure) -> None:
+        if isinstance(outcome, Failure):
+            waiter.errback(outcome)
+        else:
+            waiter.callback(outcome)
+
+    def _close(self, reason: str) -> Deferred[dict[str, Any]]:
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         finished = self.flush()

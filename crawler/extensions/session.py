@@ -7,6 +7,14 @@ preload from the archive when the scheduler opens), its ingest timer starts on
 ``spider_opened``, and ``spider_closed`` flushes and closes it (Scrapy waits for the returned
 Deferred, so everything is committed before the stats are dumped and the report printed).
 
+A crawl can also end without ``spider_closed``: when a component built after this extension
+fails (a middleware rejecting a setting) or the scheduler cannot be built, Scrapy drops the
+crawl without opening or closing the spider, and without ever running the reactor. The
+session's child processes (ingest worker, parse pool) and its WARC file must not outlive it,
+so ``engine_stopped`` closes it too, and whoever starts a crawl (``crawler.run``, the
+``scrapy crawl`` command) adds ``close_after_failure`` to the crawl's Deferred. Closing is
+idempotent; any reason but a finished crawl leaves the run unfinished, for ``--resume``.
+
 Middlewares, the pipeline, the distributed coordinator and the spider get it with
 ``crawl_session(crawler)`` in their own ``from_crawler`` (or lazily, for the spider, which
 Scrapy builds before any extension); nothing looks it up on the spider.
@@ -14,6 +22,7 @@ Scrapy builds before any extension); nothing looks it up on the spider.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -24,6 +33,9 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
 
 
 class ArchiveSession:
@@ -46,6 +58,7 @@ class ArchiveSession:
         extension = cls(session)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
@@ -53,6 +66,31 @@ class ArchiveSession:
 
     def spider_closed(self, spider: Spider, reason: str) -> Deferred[dict[str, Any]]:
         return self.session.close(reason)
+
+    def engine_stopped(self) -> Deferred[dict[str, Any] | None]:
+        """The engine is done; closes the session if ``spider_closed`` did not (no-op if it did)."""
+        return self.close("shutdown")
+
+    def close(self, reason: str) -> Deferred[dict[str, Any] | None]:
+        """Close the session if nothing has; a failure is logged here, where it cannot be
+        lost in a signal handler or a crawl's errback."""
+        return self.session.close(reason).addErrback(_log_close_failure)
+
+
+def close_after_failure(failure: Failure, crawler: Crawler) -> Failure | Deferred[Failure]:
+    """Errback for a crawl's Deferred: close the session a failed start left open, then pass
+    the failure on (synchronously when nothing is left to ingest, as before any fetch)."""
+    try:
+        extension = crawler.get_extension(ArchiveSession)
+    except RuntimeError:  # the crawl failed before its extensions were built: no session
+        return failure
+    if extension is None:
+        return failure
+    return extension.close("shutdown").addBoth(lambda _: failure)
+
+
+def _log_close_failure(failure: Failure) -> None:
+    logger.error("closing the archive session failed: %s", failure.getErrorMessage())
 
 
 def crawl_session(crawler: Crawler) -> CrawlSession:
