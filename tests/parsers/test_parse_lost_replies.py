@@ -255,8 +255,15 @@ def warnings_of(body: str) -> tuple[str, ...]:
         "<p>Dr. Wu Fen reply Orthopedics</p><p>Rest it.</p>",
         # Replies marked up as comments.
         QUESTION + ASKER + MORE + f'<div role="comment">{REPLY}{SECOND}</div>',
+        # No asker line the parser knows ("Asked on"): the question comes from QAPage data,
+        # which lists no answer, while the page shows a reply.
+        '<script type="application/ld+json">{"@type": "QAPage", "mainEntity": {"@type": '
+        '"Question", "name": "Knee pain on stairs?", "text": "It hurts going up."}}</script>'
+        + QUESTION
+        + "<p>Ho, 20~29 year old male. Asked on 2024/05/01</p>"
+        + REPLY,
     ],
-    ids=["responses_heading", "count_without_dates", "comment_region"],
+    ids=["responses_heading", "count_without_dates", "comment_region", "no_asker_line"],
 )
 def test_replies_out_of_the_readers_reach_still_warn(body: str) -> None:
     assert REPLY_WARNINGS & set(warnings_of(body))

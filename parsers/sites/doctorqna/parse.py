@@ -67,7 +67,7 @@ from parsers.structured import QAData
 from parsers.urls import canonicalize_url
 
 SITE = "doctorqna"
-VERSION = "doctorqna/13"
+VERSION = "doctorqna/14"
 
 _ARTICLE_ID = re.compile(r"/article/(\d+)")
 _LANG_SEGMENT = re.compile(r"^/([a-z]{2}(?:-[a-zA-Z]{2,4})?)(?:/|$)")
@@ -598,6 +598,16 @@ def _from_structured(qa: QAData) -> list[Answer]:
     ]
 
 
+def _lost_replies(seen: shown.Shown, answers: int) -> set[str]:
+    """The warnings for replies the page shows (``seen``) that ``answers`` do not account for."""
+    lost = set()
+    if max(seen.headers, seen.dates) > answers:
+        lost.add(w.REPLY_MARKER_WITHOUT_ANSWER)
+    if seen.stated > answers:
+        lost.add(w.FEWER_ANSWERS_THAN_SHOWN)
+    return lost
+
+
 def parse_document(doc: Document, url: str) -> QARecord:
     """The record for one flattened doctorqna page (see the module docstring)."""
     seo_title = _split_title(doc.title)
@@ -706,10 +716,9 @@ def parse_document(doc: Document, url: str) -> QARecord:
 
     if cursor is not None and read is not None:
         seen = shown.shown_replies(lines, page.found, page.chrome, after, similar_span)
-        if read.empty or max(seen.headers, seen.dates) > len(answers):
+        warnings.update(_lost_replies(seen, len(answers)))
+        if read.empty:
             warnings.add(w.REPLY_MARKER_WITHOUT_ANSWER)
-        if seen.stated > len(answers):
-            warnings.add(w.FEWER_ANSWERS_THAN_SHOWN)
         stop = more_at if more_at is not None else (similar_at or len(lines))
         repeated = page.shown(ASK_DATE_LABEL, 0, stop, 2) or any(
             label_at is not None and page.shown(label, label_at + 1, len(lines), 1)
@@ -738,6 +747,12 @@ def parse_document(doc: Document, url: str) -> QARecord:
                 warnings.add(w.STRUCTURED_DATA_DISAGREES)
         if asker == Asker() and qa.author:
             asker = Asker(name=qa.author)
+    if cursor is None:  # no asker line: the replies the page shows, counted from its top
+        warnings.update(
+            _lost_replies(
+                shown.shown_replies(lines, page.found, page.chrome, 0, similar_span), len(answers)
+            )
+        )
 
     canonical = absolute_url(doc.canonical, base) if doc.canonical else None
     canonical = canonical or canonicalize_url(url)
