@@ -40,6 +40,7 @@ from parsers.flatten import (
     SHARE,
 )
 from parsers.lines import Document, Line
+from parsers.record import EXPECTED_FIELDS as ARTICLE_FIELDS
 from parsers.record import Answer, Asker, QARecord, RelatedFAQ
 from parsers.schema import missing_fields
 from parsers.sites.ehospital.urls import external_id
@@ -61,18 +62,11 @@ LANGUAGE = "zh-Hant"
 #: (``parsers.flatten``), since it may hold the Q&A (發問者, 答復者, 回覆：, 相關分類).
 REGION_WORDS: tuple[str, ...] = ("發問", "答復", "回覆", "相關")
 
-#: The record fields a complete question page has (``QARecord.missing`` order): the site has
-#: no long-form explanation and no similar-question teasers.
-EXPECTED_FIELDS: tuple[str, ...] = (
-    "page_title",
-    "question_title",
-    "question_body",
-    "asker.name",
-    "asker.age",
-    "asker.sex",
-    "asked_on",
-    "answers",
-    "related_faq",
+#: The record fields a complete question page has (``QARecord.missing`` order): every field a
+#: complete article has but the two this site never publishes, a long-form explanation and
+#: similar-question teasers, so a 台灣e院 page is not counted as lacking them.
+EXPECTED_FIELDS: tuple[str, ...] = tuple(
+    name for name in ARTICLE_FIELDS if name not in ("explanation", "similar")
 )
 
 # The full-width slash is A1 FE in cp950; Python's big5 codec writes it as A2 41, which cp950
