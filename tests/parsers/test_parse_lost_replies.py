@@ -215,20 +215,25 @@ def test_a_heading_states_a_reply_count(text: str, count: int | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "header"),
+    ("text", "following", "header"),
     [
-        ("Dr. Lin Kai reply Orthopedics", True),
-        ("Dr. Lin Kai", True),  # the department split off by markup
-        ("Dr. Lin KaireplyOrthopedics", True),
-        ("林怡君醫師回覆家醫科", True),
-        ("Dr. Lin Kai reply Orthopedics Reply Date: 2024/05/02", False),
-        ("Dr. Lin replied that surgery is rarely urgent.", False),
-        ("Dr. Wu at my local clinic said it was an allergy.", False),
-        ("Lin Kai reply Orthopedics", False),
+        ("Dr. Lin Kai reply Orthopedics", "", True),
+        ("Dr. Lin Kai", "Orthopedics", True),  # the department split off by markup
+        ("Dr. Lin Kai", "reply", True),
+        ("Dr. Lin Kai", "Reviewed this article in May.", False),  # a byline
+        ("Dr. Jones replied:", "", True),
+        ("Dr. Lin KaireplyOrthopedics", "", True),
+        ("林怡君醫師回覆家醫科", "", True),
+        ("Dr. Lin Kai reply Orthopedics Reply Date: 2024/05/02", "", False),
+        ("Dr. Lin replied that surgery is rarely urgent.", "", False),
+        ("Dr. Wu at my local clinic said it was an allergy.", "", False),
+        ("Lin Kai reply Orthopedics", "", False),
     ],
 )
-def test_a_doctor_header_is_told_from_text_about_a_doctor(text: str, header: bool) -> None:
-    assert is_header(text) is header
+def test_a_doctor_header_is_told_from_text_about_a_doctor(
+    text: str, following: str, header: bool
+) -> None:
+    assert is_header(text, following) is header
 
 
 URL = "https://doctorqna.com/en/article/200321"
@@ -284,8 +289,19 @@ def test_replies_out_of_the_readers_reach_still_warn(body: str) -> None:
         # A sidebar of other pages' replies.
         "<aside><h3>Latest answers</h3><p>Dr. Wu Fen reply Orthopedics</p><p>Rest it.</p>"
         "<p>Reply Date: 2024/05/03</p></aside>",
+        # An expert's byline in More Info.
+        "<h2>Reviewed by</h2><p>Dr. Chen Shidian</p><p>Reviewed this article in May 2024.</p>",
+        # A commenter who is a doctor.
+        "<h2>Comments</h2><p>Dr. Amy Lee</p><p>May 3, 2024</p><p>Good advice.</p>",
     ],
-    ids=["readers_comments", "widget_teasers", "answer_counts_of_teasers", "sidebar"],
+    ids=[
+        "readers_comments",
+        "widget_teasers",
+        "answer_counts_of_teasers",
+        "sidebar",
+        "byline_in_more_info",
+        "doctor_commenting",
+    ],
 )
 def test_what_only_mentions_replies_adds_no_warning(extra: str) -> None:
     assert warnings_of(QUESTION + ASKER + REPLY + MORE + extra) == ()

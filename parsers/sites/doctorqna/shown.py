@@ -11,8 +11,9 @@ record carries a warning instead of passing for clean.
 What counts (each found with one scan of the page text, ``LineIndex``, never a loop over
 lines):
 
-* doctor headers (``Dr. <name> reply <Department>``, a bare ``Dr. <Name>`` whose department
-  markup split off, ``<name>醫師回覆<科>``), outside the Similar Q&A teasers;
+* doctor headers (``Dr. <name> reply <Department>``, a bare ``Dr. <Name>`` whose ``reply``
+  or department markup split into the next line, ``<name>醫師回覆<科>``), outside the
+  Similar Q&A teasers;
 * ``Reply Date`` labels;
 * a reply count in a heading ("Responses (2)", "3 answers", "Doctors' replies (2)"), only
   when a doctor header or a ``Reply Date`` follows it closely: "2 Responses" above readers'
@@ -49,7 +50,7 @@ from parsers.flatten import (
 from parsers.lines import LineIndex
 from parsers.sites.doctorqna import sections
 from parsers.sites.doctorqna.chrome import POST_NAV, WIDGET, Chrome
-from parsers.sites.doctorqna.labels import DOCTOR_SUFFIXES, REPLY_DATE
+from parsers.sites.doctorqna.labels import DOCTOR_BARE, DOCTOR_SUFFIXES, REPLY_DATE, REPLY_WORD
 
 #: Regions whose lines are never this page's replies.
 _ELSEWHERE = frozenset({ASIDE, NAV, SEARCH, DIALOG, AD, BUTTON, SHARE, HIDDEN_COPY})
@@ -99,14 +100,20 @@ def _elsewhere(line: Line, regions: Sequence[Region], kept: set[int]) -> bool:
     return False
 
 
-def is_header(text: str) -> bool:
-    """``text`` is a doctor's reply header (name, and a department if one is shown)."""
+def is_header(text: str, following: str = "") -> bool:
+    """``text`` is a doctor's reply header (name, and a department if one is shown).
+
+    A bare ``Dr. <Name>`` is one only when markup split its ``reply`` or department off into
+    the ``following`` line: alone, it is as likely an expert's byline in More Info or a
+    commenter's name."""
     found = sections.doctor(text)
-    return (
-        found is not None
-        and (found[1] is None or sections.looks_like_department(found[1]))
-        and REPLY_DATE.search(text) is None
-    )
+    if found is None or REPLY_DATE.search(text) is not None:
+        return False
+    if found[1] is not None:
+        return sections.looks_like_department(found[1])
+    if DOCTOR_BARE.match(text) is None:
+        return True  # "Dr. Jones replied:" says reply, with no department
+    return REPLY_WORD.match(following) is not None or sections.looks_like_department(following)
 
 
 def stated_count(text: str) -> int | None:
@@ -134,7 +141,7 @@ def shown_replies(
         index
         for index in found.lines_with(DOCTOR_NEEDLES, start)
         if not teasers[0] <= index < teasers[1]
-        and is_header(lines[index].text)
+        and is_header(lines[index].text, lines[index + 1].text if index + 1 < len(lines) else "")
         and not _elsewhere(lines[index], regions, kept)
     }
     markers = _in_article(chrome, sorted(dates | headers), start)
