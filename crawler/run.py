@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 
 from crawler import settings as crawl_settings
 from crawler.distributed.options import DistributedOptions
-from crawler.extensions.session import close_after_failure, crawl_session
+from crawler.extensions.session import close_when_done, crawl_session
 from crawler.plan import CrawlPlan
 from crawler.spiders.base import SiteSpider
 
@@ -129,7 +129,8 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     crawler = process.create_crawler(spider_class)
     errors: list[Failure] = []
     crawl = process.crawl(crawler, plan=options.plan)
-    crawl.addErrback(close_after_failure, crawler).addErrback(errors.append)
+    close_when_done(crawl, crawler)
+    crawl.addErrback(errors.append)
     process.start()
     if errors:
         raise CrawlFailed(str(errors[0].value))

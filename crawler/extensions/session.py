@@ -12,7 +12,7 @@ fails (a middleware rejecting a setting) or the scheduler cannot be built, Scrap
 crawl without opening or closing the spider, and without ever running the reactor. The
 session's child processes (ingest worker, parse pool) and its WARC file must not outlive it,
 so ``engine_stopped`` closes it too, and whoever starts a crawl (``crawler.run``, the
-``scrapy crawl`` command) adds ``close_after_failure`` to the crawl's Deferred. Closing is
+``scrapy crawl`` command) closes it once the crawl is over (``close_when_done``). Closing is
 idempotent; any reason but a finished crawl leaves the run unfinished, for ``--resume``.
 
 Middlewares, the pipeline, the distributed coordinator and the spider get it with
@@ -22,10 +22,12 @@ Scrapy builds before any extension); nothing looks it up on the spider.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from twisted.internet.defer import succeed
 
 from crawler.session import CrawlSession
 
@@ -77,16 +79,27 @@ class ArchiveSession:
         return self.session.close(reason).addErrback(_log_close_failure)
 
 
-def close_after_failure(failure: Failure, crawler: Crawler) -> Failure | Deferred[Failure]:
-    """Errback for a crawl's Deferred: close the session a failed start left open, then pass
-    the failure on (synchronously when nothing is left to ingest, as before any fetch)."""
+def close_when_done(crawl: Deferred[Any] | asyncio.Future[Any], crawler: Crawler) -> None:
+    """Close ``crawler``'s session, if it is still open, once ``crawl`` (what
+    ``CrawlerProcess.crawl`` returned: a Deferred, or an asyncio task) is over.
+
+    A no-op after ``spider_closed``; after a failed start it reaps the child processes. The
+    crawl's own result (its failure, for Scrapy to report) passes on untouched.
+    """
+    if isinstance(crawl, asyncio.Future):
+        crawl.add_done_callback(lambda _: _close_if_open(crawler))
+        return
+    crawl.addBoth(lambda result: _close_if_open(crawler).addBoth(lambda _: result))
+
+
+def _close_if_open(crawler: Crawler) -> Deferred[Any]:
     try:
         extension = crawler.get_extension(ArchiveSession)
     except RuntimeError:  # the crawl failed before its extensions were built: no session
-        return failure
+        extension = None
     if extension is None:
-        return failure
-    return extension.close("shutdown").addBoth(lambda _: failure)
+        return succeed(None)
+    return extension.close("shutdown")
 
 
 def _log_close_failure(failure: Failure) -> None:
