@@ -36,30 +36,40 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-#: How ``scrapy crawl -a name=value`` strings become plan fields (``urls`` comma-separated).
-_CONVERTERS: dict[str, Any] = {
-    "base_url": str,
-    "ids": lambda v: parse_id_range(v) if v else None,
-    "latest": lambda v: int(v) if v else None,
-    "urls": lambda v: tuple(u for u in v.split(",") if u.strip()),
-    "follow_depth": int,
-    "refresh_days": float,
-    "unanswered_days": float,
-    "discover_misses": int,
-    **dict.fromkeys(("sitemap", "incremental", "resume"), _flag),
+#: How ``scrapy crawl -a name=value`` strings become plan fields (``urls`` comma-separated),
+#: and what a value must look like, for the error that names a bad one.
+_WHOLE = "a whole number"
+_CONVERTERS: dict[str, tuple[Any, str]] = {
+    "base_url": (str, "a URL"),
+    "ids": (lambda v: parse_id_range(v) if v else None, "an id range like 203000-203999"),
+    "latest": (lambda v: int(v) if v else None, _WHOLE),
+    "urls": (lambda v: tuple(u for u in v.split(",") if u.strip()), "URLs"),
+    "follow_depth": (int, _WHOLE),
+    "refresh_days": (float, "a number of days"),
+    "unanswered_days": (float, "a number of days"),
+    "discover_misses": (int, _WHOLE),
+    **dict.fromkeys(("sitemap", "incremental", "resume"), (_flag, "a flag")),
 }
 
 
 def plan_fields(arguments: Mapping[str, str]) -> dict[str, Any]:
     """The plan fields ``scrapy crawl SITE -a name=value ...`` gives, converted from strings
-    (flags are ``1``/``true``/``yes``/``on``); an unknown name is an error, not ignored."""
+    (flags are ``1``/``true``/``yes``/``on``); an unknown name is an error, not ignored, and a
+    value that does not convert is named in the ``-a`` form the user typed."""
     unknown = sorted(set(arguments) - set(_CONVERTERS))
     if unknown:
         raise ValueError(
             f"unknown spider argument(s) {', '.join(unknown)}; "
             f"known: {', '.join(sorted(_CONVERTERS))}"
         )
-    return {name: _CONVERTERS[name](value) for name, value in arguments.items()}
+    fields = {}
+    for name, value in arguments.items():
+        convert, form = _CONVERTERS[name]
+        try:
+            fields[name] = convert(value)
+        except ValueError:
+            raise ValueError(f"-a {name}={value} is not {form}") from None
+    return fields
 
 
 @dataclass(frozen=True, slots=True)

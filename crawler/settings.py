@@ -10,6 +10,8 @@ from crawler.identity import USER_AGENT as PROJECT_USER_AGENT
 
 BOT_NAME = "healthqa"
 SPIDER_MODULES = ["crawler.spiders"]
+#: ``scrapy crawl`` here reads bad ``-a`` arguments as one line and exit 2 (crawler/commands).
+COMMANDS_MODULE = "crawler.commands"
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # -- identity and politeness --------------------------------------------------------------------

@@ -19,7 +19,7 @@ the site's default seeds.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cached_property
@@ -84,7 +84,7 @@ class SiteSpider(scrapy.Spider):
     def __init__(self, plan: CrawlPlan | None = None, **arguments: str) -> None:
         """``plan`` from ``healthqa crawl``; ``arguments`` from ``scrapy crawl -a name=value``."""
         super().__init__()
-        self.plan = plan if plan is not None else self.make_plan(**plan_fields(arguments))
+        self.plan = plan if plan is not None else self.from_arguments(arguments)
         self.base_url = self.plan.base_url
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
         self.started_at = datetime.now(UTC)
@@ -93,6 +93,12 @@ class SiteSpider(scrapy.Spider):
         self._wakeup = Wakeup()
         #: Seed files (robots.txt, sitemaps, listings) handed out whose callback has not run.
         self._seed_files_in_flight = 0
+
+    @classmethod
+    def from_arguments(cls, arguments: Mapping[str, str]) -> CrawlPlan:
+        """The plan of ``scrapy crawl SITE -a name=value ...``; ``ValueError`` says which
+        argument is wrong (``crawler.commands.crawl`` prints it as one line)."""
+        return cls.make_plan(**plan_fields(arguments))
 
     @classmethod
     def make_plan(cls, **fields: Any) -> CrawlPlan:
