@@ -3,7 +3,8 @@
 Metamorphic, over every fixture with answers: each rewrite keeps every reply on the page,
 visible, but lays the replies out as templates the reply reader may not expect (under a
 comment-section heading, without their ``Reply Date``, with headers that no longer read as
-headers, glued into one line, inside a comment region or a table, after the sections). The
+headers or are numbered, glued into one line, inside a comment region, a form or a table,
+under a widget's title, after the sections). The
 property is not that the reader copes, but that it never pretends to:
 
     len(record.answers) == shown  or  the record carries a reply warning
@@ -147,6 +148,12 @@ def _rewrites(expected: dict) -> dict[str, Callable[[str], str]]:
             f'<div itemscope itemtype="https://schema.org/UserComments">{area}</div>'
         ),
         "in_a_table": lambda area: f"<table><tr><td>{area}</td></tr></table>",
+        "in_a_form": lambda area: f"<form action='/en/vote' method='post'>{area}</form>",
+        "numbered_headers": lambda area: re.sub(r"Dr\.", "1. Dr.", area),
+        "under_discussion_heading": heading("Discussion"),
+        # Under a title that reads as a widget's: the headers pass for teasers of other
+        # pages, but a Reply Date is only ever a reply's own.
+        "under_a_widget_title": heading("Related posts"),
     }
 
     def moved_last(html: str) -> str:

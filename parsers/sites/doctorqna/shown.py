@@ -13,8 +13,8 @@ lines):
 
 * doctor headers (``Dr. <name> reply <Department>``, a bare ``Dr. <Name>`` whose ``reply``
   or department markup split into the next line, ``<name>醫師回覆<科>``), outside the
-  Similar Q&A teasers;
-* ``Reply Date`` labels;
+  Similar Q&A teasers and not under a widget's title ("Popular Questions");
+* ``Reply Date`` labels, wherever they sit (no teaser shows one);
 * a reply count in a heading ("Responses (2)", "3 answers", "Doctors' replies (2)"), only
   when a doctor header or a ``Reply Date`` follows it closely: "2 Responses" above readers'
   comments, or "12 answers" beside a teaser, counts no doctor's reply.
@@ -144,7 +144,9 @@ def shown_replies(
         and is_header(lines[index].text, lines[index + 1].text if index + 1 < len(lines) else "")
         and not _elsewhere(lines[index], regions, kept)
     }
-    markers = _in_article(chrome, sorted(dates | headers), start)
+    # A widget's teasers head other pages' replies; a Reply Date is only ever a reply's own.
+    in_article = set(_in_article(chrome, sorted(dates | headers), start))
+    markers = sorted(dates | (headers & in_article))
     stated = 0
     if markers:
         for index in found.lines_with(_COUNT_NEEDLES, start):
@@ -154,11 +156,7 @@ def shown_replies(
             following = markers[bisect_right(markers, index) :][:1]
             if following and following[0] - index <= _NEAR:
                 stated = max(stated, count)
-    return Shown(
-        sum(1 for index in markers if index in headers),
-        sum(1 for index in markers if index in dates),
-        stated,
-    )
+    return Shown(len(headers & in_article), len(dates), stated)
 
 
 def _in_article(chrome: Chrome, markers: list[int], start: int) -> list[int]:
