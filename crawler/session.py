@@ -105,10 +105,20 @@ class CrawlSession:
         resume: bool,
     ) -> CrawlSession:
         """Open the archive and start (or, with ``resume``, continue) the site's crawl run."""
+        # Every setting is read first: a bad value fails here, before a run row or a child
+        # process exists that nothing would close.
         data_dir = Path(settings.get("HEALTHQA_DATA_DIR") or "data")
+        parser = CrawlParser.from_settings(settings)
+        batch_size = settings.getint("INGEST_BATCH_SIZE")
+        batch_seconds = settings.getfloat("INGEST_BATCH_SECONDS")
+        max_pending_batches = settings.getint("INGEST_MAX_PENDING_BATCHES", 4)
+        ingest_cache_kib = settings.getint("INGEST_SQLITE_CACHE_KIB")
+        crawl_cache_kib = settings.getint("CRAWL_SQLITE_CACHE_KIB")
+        warc_max_bytes = settings.getint("WARC_MAX_BYTES")
+        warc_fsync = settings.getbool("WARC_FSYNC")
         data_dir.mkdir(parents=True, exist_ok=True)
         archive = Archive.open(settings.get("HEALTHQA_DB_URL"), data_dir=data_dir)
-        limit_sqlite_cache(archive.engine, settings.getint("CRAWL_SQLITE_CACHE_KIB"))
+        limit_sqlite_cache(archive.engine, crawl_cache_kib)
         run_id: int | None = None
         if resume:
             run_id = archive.unfinished_run(site)
@@ -122,8 +132,8 @@ class CrawlSession:
         warc = RotatingWarcWriter(
             data_dir,
             worker_id=str(settings.get("HEALTHQA_WORKER_ID") or "w0"),
-            max_bytes=settings.getint("WARC_MAX_BYTES"),
-            fsync=settings.getbool("WARC_FSYNC"),
+            max_bytes=warc_max_bytes,
+            fsync=warc_fsync,
         )
         session = cls(
             archive,
@@ -133,21 +143,21 @@ class CrawlSession:
             run_id=run_id,
             resumed=resume,
             warc=warc,
-            worker=IngestWorker(
-                settings.get("HEALTHQA_DB_URL"),
-                data_dir,
-                settings.getint("INGEST_SQLITE_CACHE_KIB"),
-            ),
-            parser=CrawlParser.from_settings(settings),
-            batch_size=settings.getint("INGEST_BATCH_SIZE"),
-            batch_seconds=settings.getfloat("INGEST_BATCH_SECONDS"),
-            max_pending_batches=settings.getint("INGEST_MAX_PENDING_BATCHES", 4),
+            worker=IngestWorker(settings.get("HEALTHQA_DB_URL"), data_dir, ingest_cache_kib),
+            parser=parser,
+            batch_size=batch_size,
+            batch_seconds=batch_seconds,
+            max_pending_batches=max_pending_batches,
         )
-        if resume:
-            stored = archive.run_stats(run_id) or {}
-            session.counts.restore(stored)
-            session.earlier_warc_files = list(stored.get("warc_files", []))
-        session.load_known_pages()
+        try:
+            if resume:
+                stored = archive.run_stats(run_id) or {}
+                session.counts.restore(stored)
+                session.earlier_warc_files = list(stored.get("warc_files", []))
+            session.load_known_pages()
+        except BaseException:
+            session.worker.close()  # no extension exists yet to close it
+            raise
         return session
 
     def load_known_pages(self) -> None:

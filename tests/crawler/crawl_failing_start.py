@@ -1,5 +1,5 @@
-"""Run one crawl in this process whose downloader middleware rejects a setting, then report
-(as JSON on stdout) the error and which child processes this process still has.
+"""Run one crawl in this process with one bad setting (``NAME=VALUE``), then report (as JSON
+on stdout) the error and which child processes this process still has.
 
 A script, not a test function: a crawl needs a reactor of its own, and the children must be
 counted by the process that started them, after its crawl is over but while it still lives
@@ -24,15 +24,14 @@ def live_children() -> list[int]:
     return sorted(children)
 
 
-def main(data_dir: str) -> None:
+def main(data_dir: str, setting: str) -> None:
     plan = DoctorQnaSpider.make_plan(base_url="http://127.0.0.1:9", ids=range(1, 3))
     options = CrawlOptions(
         plan=plan,
         data_dir=Path(data_dir),
         polite=False,
         log_level="WARNING",
-        # Read by BackoffRetryMiddleware.from_crawler, built after the archive session opened.
-        overrides={"RETRY_BACKOFF_BASE": "soon"},
+        overrides=dict([setting.split("=", 1)]),
     )
     try:
         run_crawl(options)
@@ -43,4 +42,4 @@ def main(data_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])
