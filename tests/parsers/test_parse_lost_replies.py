@@ -170,7 +170,18 @@ def _rewrites(expected: dict) -> dict[str, Callable[[str], str]]:
         name: (lambda html, change=change: _around(html, expected, change))
         for name, change in changes.items()
     }
+
+    def in_an_aside(html: str) -> str:
+        """The replies boxed as an ``<aside>`` in the article's flow, before its sections
+        (after them, an aside is a sidebar: see the sidebar case below)."""
+        area = _replies_area(html, expected)
+        if area is None or not _LABELS.match(html, html.find(">", area[1]) + 1):
+            return html
+        start, end = area
+        return html[:start] + f"<aside>{html[start:end]}</aside>" + html[end:]
+
     rewrites["moved_after_the_sections"] = moved_last
+    rewrites["in_an_aside_before_the_sections"] = in_an_aside
     return rewrites
 
 

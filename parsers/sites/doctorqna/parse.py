@@ -67,7 +67,7 @@ from parsers.structured import QAData
 from parsers.urls import canonicalize_url
 
 SITE = "doctorqna"
-VERSION = "doctorqna/16"
+VERSION = "doctorqna/17"
 
 _ARTICLE_ID = re.compile(r"/article/(\d+)")
 _LANG_SEGMENT = re.compile(r"^/([a-z]{2}(?:-[a-zA-Z]{2,4})?)(?:/|$)")
@@ -715,7 +715,11 @@ def parse_document(doc: Document, url: str) -> QARecord:
             warnings.add(w.RELATED_FAQ_UNPARSED)
 
     if cursor is not None and read is not None:
-        seen = shown.shown_replies(lines, page.found, page.chrome, after, similar_span)
+        sections_at = min(
+            (at for at in (more_at, similar_at, related_at) if at is not None and at > after),
+            default=None,
+        )
+        seen = shown.shown_replies(lines, page.found, page.chrome, after, similar_span, sections_at)
         warnings.update(_lost_replies(seen, len(answers)))
         if read.empty:
             warnings.add(w.REPLY_MARKER_WITHOUT_ANSWER)

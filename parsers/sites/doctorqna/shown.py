@@ -21,7 +21,9 @@ lines):
 
 What does not: lines in regions the markup states hold other content (a sidebar, menus, the
 page's header and footer, search, dialogs, ads, buttons, share bars, hidden copies). A
-comment region is not among them: doctors' replies marked up as comments are still replies.
+comment region is not among them: doctors' replies marked up as comments are still replies;
+nor is an ``<aside>`` between the asker line and the first section label, in the article's
+flow (a reply boxed as an aside), where no sidebar sits.
 """
 
 from __future__ import annotations
@@ -86,18 +88,26 @@ class Shown:
     stated: int = 0
 
 
-def _elsewhere(line: Line, regions: Sequence[Region], kept: set[int]) -> bool:
-    """``line`` sits in a region holding other content than the article's replies."""
+def _elsewhere(
+    line: Line, regions: Sequence[Region], kept: set[int], inline: tuple[int, int]
+) -> bool:
+    """``line`` sits in a region holding other content than the article's replies. An
+    ``<aside>`` wholly within ``inline`` (after the asker line, before the first section
+    label below it) is in the article's flow, not a sidebar: a reply boxed as an aside."""
     number = line.region
     while number >= 0:
         region = regions[number]
         if number not in kept and (
-            region.kind in _ELSEWHERE
+            (region.kind in _ELSEWHERE and not (region.kind == ASIDE and _within(region, inline)))
             or (region.kind in _LANDMARKS and region.end - region.start > _MAX_CARD_LANDMARK_LINES)
         ):
             return True
         number = region.parent
     return False
+
+
+def _within(region: Region, bounds: tuple[int, int]) -> bool:
+    return bounds[0] <= region.start and region.end <= bounds[1]
 
 
 def is_header(text: str, following: str = "") -> bool:
@@ -127,22 +137,29 @@ def stated_count(text: str) -> int | None:
 
 
 def shown_replies(
-    lines: Sequence[Line], found: LineIndex, chrome: Chrome, start: int, teasers: tuple[int, int]
+    lines: Sequence[Line],
+    found: LineIndex,
+    chrome: Chrome,
+    start: int,
+    teasers: tuple[int, int],
+    sections_at: int | None = None,
 ) -> Shown:
     """The replies lines ``start`` onwards show (``teasers``: the Similar Q&A lines, whose
-    doctor lines head other pages' replies)."""
+    doctor lines head other pages' replies; ``sections_at``: the first section label after
+    ``start``, if any)."""
     regions, kept = chrome.regions, chrome.kept
+    inline = (start, start if sections_at is None else sections_at)
     dates = {
         index
         for index in found.find_all(REPLY_DATE, start)
-        if not _elsewhere(lines[index], regions, kept)
+        if not _elsewhere(lines[index], regions, kept, inline)
     }
     headers = {
         index
         for index in found.lines_with(DOCTOR_NEEDLES, start)
         if not teasers[0] <= index < teasers[1]
         and is_header(lines[index].text, lines[index + 1].text if index + 1 < len(lines) else "")
-        and not _elsewhere(lines[index], regions, kept)
+        and not _elsewhere(lines[index], regions, kept, inline)
     }
     # A widget's teasers head other pages' replies; a Reply Date is only ever a reply's own.
     in_article = set(_in_article(chrome, sorted(dates | headers), start))
@@ -151,7 +168,7 @@ def shown_replies(
     if markers:
         for index in found.lines_with(_COUNT_NEEDLES, start):
             count = stated_count(lines[index].text)
-            if count is None or _elsewhere(lines[index], regions, kept):
+            if count is None or _elsewhere(lines[index], regions, kept, inline):
                 continue
             following = markers[bisect_right(markers, index) :][:1]
             if following and following[0] - index <= _NEAR:
