@@ -3,8 +3,8 @@
 Metamorphic, over every fixture with answers: each rewrite keeps every reply on the page,
 visible, but lays the replies out as templates the reply reader may not expect (under a
 comment-section heading, without their ``Reply Date``, with headers that no longer read as
-headers or are numbered, glued into one line, inside a comment region, a form or a table,
-under a widget's title, after the sections). The
+headers, are worded otherwise or are numbered, glued into one line, inside a comment
+region, a form, a table or an aside, under a widget's title, after the sections). The
 property is not that the reader copes, but that it never pretends to:
 
     len(record.answers) == shown  or  the record carries a reply warning
@@ -24,7 +24,7 @@ import pytest
 
 from parsers import parse
 from parsers.decode import html_to_unicode_cp950
-from parsers.sites.doctorqna.shown import is_header, stated_count
+from parsers.sites.doctorqna.shown import is_header, is_worded_header, stated_count
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "doctorqna"
 #: The codes that say "a reply the page shows may be missing".
@@ -141,6 +141,13 @@ def _rewrites(expected: dict) -> dict[str, Callable[[str], str]]:
         "under_answers_count_no_dates": then(no_dates, heading(f"{count} answers")),
         "under_comments_heading_no_dates": then(no_dates, heading("Comments")),
         "headers_unreadable": not_headers,
+        # "Answered by Dr. Kuo Mingde · Pulmonology", and no Reply Date to go by.
+        "headers_reworded_no_dates": then(
+            no_dates,
+            lambda area: re.sub(
+                r"\brepl(?:y|ied|ies)\b", "·", re.sub(r"Dr\.", "Answered by Dr.", area)
+            ),
+        ),
         "headers_unreadable_under_comments": then(not_headers, heading("Comments")),
         "glued_into_one_line": lambda area: _INNER_BLOCKS.sub(r"<\1span", area),
         "in_a_comment_region": lambda area: f'<div role="comment">{area}</div>',
@@ -208,6 +215,25 @@ def test_a_reply_lost_to_a_layout_is_never_a_clean_record(case: str, rewrite: st
 
 def test_every_fixture_with_answers_is_rewritten() -> None:
     assert {case for case, _ in PAIRS} == set(CASES)
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("Answered by Dr. Kuo Mingde · Pulmonology", True),
+        ("Answered by Dr. Kuo Mingde (Pulmonology)", True),
+        ("Reply from Doctor Lin", True),
+        ("Dr. Lin Kai answered:", True),
+        ("Dr. Lin Kai's answer", True),
+        ("Answered by Dr. 林怡君 · Family Medicine", True),
+        ("KMAnswered by Dr. Kuo Mingde", True),  # an avatar's initials glued by a flex row
+        ("Dr. Wu says it is nothing", False),
+        ("Dr. Wu answered my question last year and said it was fine.", False),
+        ("Dr. Lin Kai reply Orthopedics", False),  # the site's own wording: is_header
+    ],
+)
+def test_a_header_in_other_words_is_still_a_header(text: str, header: bool) -> None:
+    assert is_worded_header(text) is header
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ lines):
 * doctor headers (``Dr. <name> reply <Department>``, a bare ``Dr. <Name>`` whose ``reply``
   or department markup split into the next line, ``<name>醫師回覆<科>``), outside the
   Similar Q&A teasers and not under a widget's title ("Popular Questions");
+* reply headers in words the reader does not know ("Answered by Dr. Lin Kai · Orthopedics",
+  "Dr. Lin Kai answered:", "Dr. Lin Kai's answer"), likewise;
 * ``Reply Date`` labels, wherever they sit (no teaser shows one);
 * a reply count in a heading ("Responses (2)", "3 answers", "Doctors' replies (2)"), only
   when a doctor header or a ``Reply Date`` follows it closely: "2 Responses" above readers'
@@ -69,6 +71,20 @@ _STATED = re.compile(
     rf"^(?:(?P<before>\d{{1,3}})\s+{_WHAT}|(?:{_WHAT}|回覆)\s*(?:[(（]\s*(?P<inside>\d{{1,3}})"
     rf"\s*[)）]|[:：]\s*(?P<after>\d{{1,3}})))\s*[:：]?$",
     re.I,
+)
+#: A name in capitalised words, or in a script without case (林怡君).
+_NAME = r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}|[^\W\d_A-Za-z]{1,12})"
+#: An avatar's initials that a flex layout renders glued to the header ("KMDr. Kuo").
+_INITIALS = r"(?:[A-Z]{1,3}(?=[A-Z]))?"
+#: What may follow the doctor's name: a department, a date, set off by a separator.
+_TAIL = r"(?:\s*[:：·•|,(（\-–—]\s*[^.!?]{0,40})?\s*[:：]?$"
+#: A reply header worded otherwise than "Dr. <name> reply <Department>": "Answered by
+#: Dr. Lin Kai · Orthopedics", "Reply from Doctor Lin", "Dr. Lin Kai answered:", "Dr. Lin
+#: Kai's answer". Case matters for the name: "Dr. Wu says it is nothing" is no header.
+_WORDED = re.compile(
+    rf"^{_INITIALS}(?i:(?:answer(?:ed)?|repl(?:y|ied)|respon(?:se|ded))\s+(?:from|by)\s+(?:Dr\.?|Doctor)"
+    rf"\s*){_NAME}{_TAIL}|^{_INITIALS}(?i:Dr\.?|Doctor)\s*{_NAME}(?:\s+(?i:answered|responded|writes|wrote)"
+    rf"|['’]s\s+(?i:answer|reply|response)){_TAIL}"
 )
 #: Titles of blocks that list other pages: a doctor line below one is a teaser.
 _NOT_REPLIES = frozenset({WIDGET, POST_NAV})
@@ -126,6 +142,11 @@ def is_header(text: str, following: str = "") -> bool:
     return REPLY_WORD.match(following) is not None or sections.looks_like_department(following)
 
 
+def is_worded_header(text: str) -> bool:
+    """``text`` heads a reply in other words than the site's ("Answered by Dr. Lin Kai")."""
+    return len(text) <= 100 and _WORDED.match(text) is not None
+
+
 def stated_count(text: str) -> int | None:
     """The number of replies a heading states ("Responses (2)" -> 2), else ``None``."""
     if len(text) > 40:
@@ -161,9 +182,19 @@ def shown_replies(
         and is_header(lines[index].text, lines[index + 1].text if index + 1 < len(lines) else "")
         and not _elsewhere(lines[index], regions, kept, inline)
     }
+    worded = {
+        index
+        for index in {
+            *found.lines_with(DOCTOR_NEEDLES, start),
+            *found.lines_with(_COUNT_NEEDLES, start),
+        }
+        if not teasers[0] <= index < teasers[1]
+        and is_worded_header(lines[index].text)
+        and not _elsewhere(lines[index], regions, kept, inline)
+    }
     # A widget's teasers head other pages' replies; a Reply Date is only ever a reply's own.
-    in_article = set(_in_article(chrome, sorted(dates | headers), start))
-    markers = sorted(dates | (headers & in_article))
+    in_article = set(_in_article(chrome, sorted(dates | headers | worded), start))
+    markers = sorted(dates | ((headers | worded) & in_article))
     stated = 0
     if markers:
         for index in found.lines_with(_COUNT_NEEDLES, start):
@@ -173,7 +204,9 @@ def shown_replies(
             following = markers[bisect_right(markers, index) :][:1]
             if following and following[0] - index <= _NEAR:
                 stated = max(stated, count)
-    return Shown(len(headers & in_article), len(dates), stated)
+    # A card may show both wordings ("Dr. Lin Kai reply Orthopedics" over "Dr. Lin Kai's
+    # answer"): the larger count, never their sum.
+    return Shown(max(len(headers & in_article), len(worded & in_article)), len(dates), stated)
 
 
 def _in_article(chrome: Chrome, markers: list[int], start: int) -> list[int]:
