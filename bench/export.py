@@ -37,7 +37,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 
-from storage.export.writers import PARQUET_OPTIONS  # noqa: E402
+from storage.export.writers import parquet_options  # noqa: E402
 from storage.research.export import export_questions  # noqa: E402
 from storage.research.export_rows import BATCH, QUESTION_SCHEMA  # noqa: E402
 
@@ -75,7 +75,7 @@ def baseline(db_path: str, out: Path) -> int:
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     schema = QUESTION_SCHEMA.arrow()
     count = last = 0
-    with pq.ParquetWriter(out, schema, **PARQUET_OPTIONS) as writer:
+    with pq.ParquetWriter(out, schema, **parquet_options(schema)) as writer:
         while True:
             ids = [
                 row[0]

@@ -40,13 +40,34 @@ DEFAULT_ROW_GROUP_ROWS = 10_000
 DEFAULT_ROW_GROUP_CHARS = 8_000_000
 
 #: Fixed so the bytes depend on the data only; changing any of these changes every checksum.
+#: Statistics are written for the columns ``parquet_options`` picks, not for every column.
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
     "compression_level": 3,
     "version": "2.6",
     "use_dictionary": True,
-    "write_statistics": True,
 }
+
+
+def parquet_options(arrow_schema: pa.Schema) -> dict[str, Any]:
+    """``PARQUET_OPTIONS`` with min/max statistics for the top-level columns that are not
+    text or nested: ids, counts, dates and times, which readers filter on. A text column's
+    statistics are its smallest and largest value, up to 4 KB each per row group, which no
+    reader prunes by, and the writer holds every row group's footer entry until it closes:
+    at 1,000,000 questions the footer was 6.8 MB on disk (605 row groups x 37 columns,
+    explanation statistics 2.4 KB each) and the export's peak memory grew with it."""
+    scalar = [
+        field.name
+        for field in arrow_schema
+        if not (
+            pa.types.is_string(field.type)
+            or pa.types.is_large_string(field.type)
+            or pa.types.is_binary(field.type)
+            or pa.types.is_nested(field.type)
+        )
+    ]
+    return {**PARQUET_OPTIONS, "write_statistics": scalar}
+
 
 Rows = Iterable[Mapping[str, Any]]
 
@@ -178,7 +199,7 @@ def write_parquet(
     arrow_schema = schema.arrow()
     group = _RowGroup(row_group_rows, row_group_chars)
     count = 0
-    with pq.ParquetWriter(sink, arrow_schema, **PARQUET_OPTIONS) as writer:
+    with pq.ParquetWriter(sink, arrow_schema, **parquet_options(arrow_schema)) as writer:
         for chunk in chunks(rows):
             batch = record_batch(arrow_schema, checked_columns(schema, chunk, count))
             count += len(chunk)

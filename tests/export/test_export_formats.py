@@ -123,6 +123,22 @@ def test_parquet_flushes_early_when_text_is_large(tmp_path: Path) -> None:
     assert pq.read_table(out).to_pylist() == rows
 
 
+def test_parquet_statistics_only_for_columns_readers_filter_on(tmp_path: Path, rows: list) -> None:
+    """Text and nested columns get no min/max statistics (each would be up to 4 KB per row
+    group, held in memory until the file closes); ids, numbers, dates and times keep them."""
+    out = tmp_path / "qa.parquet"
+    with out.open("wb") as sink:
+        write_parquet(iter(rows), SCHEMA, sink, row_group_rows=10)
+    group = pq.ParquetFile(out).metadata.row_group(0)
+    with_stats = {
+        group.column(i).path_in_schema
+        for i in range(group.num_columns)
+        if group.column(i).is_stats_set
+    }
+    assert with_stats == {"asked_on", "fetched_at", "age_min", "score", "complete", "crawl_run_id"}
+    assert pq.read_table(out).num_rows == len(rows)
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_empty_export_is_a_valid_file(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"empty.{fmt}"
