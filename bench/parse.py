@@ -198,8 +198,8 @@ def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> st
         SECTION,
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} "
-        f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} while measuring: "
-        f"other work was running), Python {platform.python_version()}.",
+        f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} while measuring), "
+        f"Python {platform.python_version()}.",
         "",
         f"Command: `.venv/bin/python bench/parse.py --rounds {args.rounds} --repeat "
         f"{args.repeat} --demo-pages {args.demo_pages}` (median of interleaved rounds).",
