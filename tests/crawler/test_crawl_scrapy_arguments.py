@@ -22,6 +22,18 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRAPY_CRAWL = [sys.executable, "-m", "scrapy", "crawl", "doctorqna"]
 
 
+def scrapy_crawl(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A real ``scrapy crawl doctorqna ARGS`` from the repository root into ``data_dir``."""
+    return subprocess.run(
+        [*SCRAPY_CRAWL, *args, "-s", f"HEALTHQA_DATA_DIR={data_dir}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize(
     ("argument", "names"),
     [
@@ -34,20 +46,7 @@ def test_a_bad_spider_argument_is_one_line_and_exit_2(
     tmp_path: Path, argument: str, names: str
 ) -> None:
     data_dir = tmp_path / "data"
-    result = subprocess.run(
-        [
-            *SCRAPY_CRAWL,
-            "-a",
-            argument,
-            "-s",
-            f"HEALTHQA_DATA_DIR={data_dir}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = scrapy_crawl(data_dir, "-a", argument)
     assert result.returncode == 2, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
@@ -62,22 +61,10 @@ def test_good_spider_arguments_crawl_and_dump_the_healthqa_stats(tmp_path: Path)
     data_dir = tmp_path / "data"
     with serve_demo_site(DemoSiteConfig(pages=20, seed=5, fault_rate=0.0)) as server:
         first, _ = server.site.id_range()
-        result = subprocess.run(
-            [
-                *SCRAPY_CRAWL,
-                "-a",
-                f"base_url={server.base_url}",
-                "-a",
-                f"ids={first}-{first + 4}",
-                "-s",
-                f"HEALTHQA_DATA_DIR={data_dir}",
-                *(f"-s{name}={value}" for name, value in NO_POLITENESS.items()),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        result = scrapy_crawl(
+            data_dir,
+            *("-a", f"base_url={server.base_url}", "-a", f"ids={first}-{first + 4}"),
+            *(f"-s{name}={value}" for name, value in NO_POLITENESS.items()),
         )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "'healthqa/page_requests': 5" in result.stderr

@@ -6,6 +6,8 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -19,27 +21,27 @@ from demo_site.ehospital import EHospitalSite
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
-def test_serves_from_a_subprocess_until_interrupted(stop: signal.Signals) -> None:
-    command = [
-        sys.executable,
-        "-c",
-        "from crawler.cli import main; main()",
-        "demo-site",
-        "--port=0",
-        "--pages=40",
-        "--seed=3",
-        "--fault-rate=0.5",
-        "--faults=500",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+@contextmanager
+def serving(*options: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    """``healthqa demo-site OPTIONS`` in a subprocess: the process, the URL its first line
+    announces and its summary line; killed on the way out whatever the test did."""
+    command = [sys.executable, "-c", "from crawler.cli import main; main()", "demo-site"]
+    process = subprocess.Popen([*command, *options], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         first = process.stdout.readline().split()
         assert first[0] == "serving", first
-        base_url = first[1]
-        summary = process.stdout.readline()
+        yield process, first[1], process.stdout.readline()
+    finally:
+        process.kill()
+        process.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serves_from_a_subprocess_until_interrupted(stop: signal.Signals) -> None:
+    options = ("--port=0", "--pages=40", "--seed=3", "--fault-rate=0.5", "--faults=500")
+    with serving(*options) as (process, base_url, summary):
         assert "40 articles" in summary and "robots" in summary
         robots = httpx.get(f"{base_url}/robots.txt", timeout=10)
         assert "Disallow: /en/private/" in robots.text
@@ -49,9 +51,6 @@ def test_serves_from_a_subprocess_until_interrupted(stop: signal.Signals) -> Non
         assert statuses[0] == 500 and statuses[-1] == 200
         process.send_signal(stop)
         assert process.wait(timeout=20) == 0
-    finally:
-        process.kill()
-        process.wait()
 
 
 def test_writes_the_whole_site_as_static_files(tmp_path: Path) -> None:
@@ -97,24 +96,9 @@ def test_a_busy_port_is_reported_not_raised() -> None:
 
 @pytest.mark.slow
 def test_serves_the_ehospital_site_with_its_big5_questions() -> None:
-    command = [
-        sys.executable,
-        "-c",
-        "from crawler.cli import main; main()",
-        "demo-site",
-        "--site=ehospital",
-        "--port=0",
-        "--pages=12",
-        "--seed=5",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline().split()
-        assert first[0] == "serving", first
-        base_url = first[1]
+    options = ("--site=ehospital", "--port=0", "--pages=12", "--seed=5")
+    with serving(*options) as (process, base_url, summary):
         site = EHospitalSite(DemoSiteConfig(pages=12, seed=5), base_url=base_url)
-        summary = process.stdout.readline()
         assert f"{len(site.question_ids())} 台灣e院 questions" in summary
         q_no = site.question_ids()[0]
         page = httpx.get(site.url_for(q_no), timeout=10)
@@ -124,9 +108,6 @@ def test_serves_the_ehospital_site_with_its_big5_questions() -> None:
         assert f"q_no={site.id_range()[1]}" in index.text
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
-    finally:
-        process.kill()
-        process.wait()
 
 
 def test_the_ehospital_site_has_no_static_copy(tmp_path: Path) -> None:
