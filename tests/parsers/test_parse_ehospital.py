@@ -65,6 +65,32 @@ def test_a_line_the_asker_starts_with_a_number_sign_is_question_text() -> None:
     assert record.answers[0].body == "請至門診。"  # the footer is not part of the reply
 
 
+@pytest.mark.parametrize("label", ["點閱數", "瀏覽次數", "閱讀量", "人氣", "瀏覽人次"])
+def test_the_view_count_is_read_under_the_labels_sites_give_it(label: str) -> None:
+    """A table template without the site's class names, its count under another label."""
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5">'
+        "<title>台灣e院</title></head><body><table>"
+        "<tr><td><b>#200001 最近常常頭痛</b></td></tr>"
+        f"<tr><td>{label}：1,321</td></tr><tr><td>相關分類 ：神經內科、頭痛</td></tr>"
+        "<tr><td>發問者：王小姐／女／35歲, 2023/5/7</td></tr><tr><td>下午常頭痛。</td></tr>"
+        "<tr><td>答復者：臺北榮民總醫院／神經內科／許功明, 2023/05/09</td></tr>"
+        "<tr><td>建議至門診評估。</td></tr></table></body></html>"
+    ).encode("cp950")
+    record = parse(page, URL)
+    assert record.view_count == 1321
+    assert [t.topic for t in record.related_faq] == ["神經內科", "頭痛"]
+    assert (record.asker.name, record.asker.sex, str(record.asked_on)) == (
+        "王小姐",
+        "female",
+        "2023-05-07",
+    )
+    assert [(a.hospital, a.department, a.doctor_name) for a in record.answers] == [
+        ("臺北榮民總醫院", "神經內科", "許功明")
+    ]
+    assert record.warnings == () and record.missing == ()
+
+
 def test_a_question_page_without_a_question_is_not_found_elsewhere_not_an_article() -> None:
     empty = _page("<li>本題已刪除</li>")
     with pytest.raises(PageNotFound):

@@ -56,7 +56,7 @@ from parsers.warnings import (
 )
 
 SITE = "ehospital"
-VERSION = "ehospital/1"
+VERSION = "ehospital/2"
 LANGUAGE = "zh-Hant"
 #: Words of the labels below: a chrome region holding one is read line by line
 #: (``parsers.flatten``), since it may hold the Q&A (發問者, 答復者, 回覆：, 相關分類).
@@ -85,7 +85,10 @@ _DOCTOR = re.compile(
     rf"|^(?P<who2>.*?)\s*[,，]\s*{_DATE.replace('date', 'date2')}\s*回覆\s*[：:]?\s*$"
 )
 _TOPICS = re.compile(rf"^相關分類{_COLON}(?P<topics>.*)$")
-_VIEWS = re.compile(rf"(?:瀏覽|點閱|閱覽|觀看)\s*(?:次數|人次|數){_COLON}(?P<n>[\d,]+)")
+#: The view count under any of the labels Chinese sites give it: 點閱數, 瀏覽次數, 閱讀量, 人氣...
+_VIEWS = re.compile(
+    rf"(?:(?:瀏覽|點閱|閱覽|觀看|閱讀)\s*(?:次數|人次|數|量)|人氣){_COLON}(?P<n>[\d,]+)"
+)
 _TOPIC_SEPARATORS = re.compile(r"[、，,；;|\s]+")
 _AGE = re.compile(
     r"^(?P<lo>\d+)\s*[~～\-－至到]\s*(?P<hi>\d+)\s*歲?$"
